@@ -1,0 +1,1 @@
+"""Wraparound core: people, cases, work and access, shared by every programme plugin."""

@@ -1,0 +1,228 @@
+"""Implementation of ``core.access`` (see the package docstring for the rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from ..models import (
+    AccessLevel,
+    AccessRequest,
+    Activity,
+    Address,
+    Case,
+    CaseGroupObjectPermission,
+    CaseParticipant,
+    CaseUserObjectPermission,
+    Grant,
+    HouseholdMember,
+    Identifier,
+    Membership,
+    PersonRole,
+    Profile,
+    ProfileAlias,
+    ProfileGroupObjectPermission,
+    ProfileUserObjectPermission,
+    Relationship,
+    WarningMarker,
+)
+from ..roles import ORGANISATION_ADMIN, has_role
+
+VERB = {AccessLevel.VIEW: "view", AccessLevel.CONTRIBUTE: "contribute", AccessLevel.MANAGE: "manage"}
+LEVEL_OF_VERB = {v: k for k, v in VERB.items()}
+
+# Root models: those with an owner team and their own grants.
+_PERMISSION_TABLES: dict[type[models.Model], tuple[type[models.Model], type[models.Model]]] = {
+    Profile: (ProfileUserObjectPermission, ProfileGroupObjectPermission),
+    Case: (CaseUserObjectPermission, CaseGroupObjectPermission),
+}
+
+
+def _is_active_user(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _codename(model: type[models.Model], level: int) -> str:
+    return f"{VERB[AccessLevel(level)]}_{model._meta.model_name}"
+
+
+def _in_force(now) -> Q:
+    return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+
+
+def _user_team_ids(user) -> QuerySet:
+    return Membership.objects.filter(user_id=user.pk).values("team_id")
+
+
+def _user_org_ids(user) -> QuerySet:
+    return Membership.objects.filter(user_id=user.pk).values("team__organisation_id")
+
+
+def _user_group_ids(user) -> QuerySet:
+    # Team and organisation groups, kept in step with memberships (core.signals).
+    return user.groups.through.objects.filter(user_id=user.pk).values("group_id")
+
+
+def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.VIEW) -> QuerySet:
+    """A ``values_list('pk')`` queryset (for use as a subquery) of the profiles or cases
+    ``user`` may use at ``level``."""
+    if not _is_active_user(user):
+        return model.objects.none().values_list("pk", flat=True)
+    user_perm, group_perm = _PERMISSION_TABLES[model]
+    codename = _codename(model, level)
+    now = timezone.now()
+    parts = [
+        model.objects.filter(owner_team_id__in=_user_team_ids(user)).values_list("pk", flat=True),
+        user_perm.objects.filter(user_id=user.pk, permission__codename=codename)
+        .filter(_in_force(now))
+        .values_list("content_object_id", flat=True),
+        group_perm.objects.filter(group_id__in=_user_group_ids(user), permission__codename=codename)
+        .filter(_in_force(now))
+        .values_list("content_object_id", flat=True),
+    ]
+    if has_role(user, ORGANISATION_ADMIN):
+        parts.append(
+            model.objects.filter(owner_team__organisation_id__in=_user_org_ids(user)).values_list("pk", flat=True)
+        )
+    first, *rest = (p.order_by() for p in parts)
+    return first.union(*rest, all=True)
+
+
+def _root_filter(prefix: str, model: type[models.Model]) -> Callable[[object, int], Q]:
+    def build(user, level):
+        return Q(**{f"{prefix}__in": visible_root_pks(model, user, level)})
+
+    return build
+
+
+def _activity_filter(user, level) -> Q:
+    on_case = Q(case_id__in=visible_root_pks(Case, user, level))
+    on_profile = Q(case__isnull=True, profile_id__in=visible_root_pks(Profile, user, level))
+    not_restricted = Q(restricted=False) | Q(organisation_id__in=_user_org_ids(user))
+    return (on_case | on_profile) & not_restricted
+
+
+def _grant_filter(user, level) -> Q:
+    return Q(profile_id__in=visible_root_pks(Profile, user, level)) | Q(
+        case_id__in=visible_root_pks(Case, user, level)
+    )
+
+
+def _access_request_filter(user, level) -> Q:
+    # The requester sees their own requests; managers of the record see requests on it.
+    mine = Q(requested_by_id=user.pk) if level == AccessLevel.VIEW else Q(pk__in=[])
+    return mine | _grant_filter(user, AccessLevel.MANAGE)
+
+
+def _relationship_filter(user, level) -> Q:
+    # Both ends must be visible: a relationship would otherwise disclose the other person.
+    return Q(from_profile_id__in=visible_root_pks(Profile, user, level)) & Q(
+        to_profile_id__in=visible_root_pks(Profile, user, level)
+    )
+
+
+#: How each protected model is narrowed: a function of (user, level) returning a Q.
+FILTERS: dict[type[models.Model], Callable[[object, int], Q]] = {
+    Profile: _root_filter("pk", Profile),
+    Case: _root_filter("pk", Case),
+    Activity: _activity_filter,
+    CaseParticipant: _root_filter("case_id", Case),
+    ProfileAlias: _root_filter("profile_id", Profile),
+    Address: _root_filter("profile_id", Profile),
+    Identifier: _root_filter("profile_id", Profile),
+    PersonRole: _root_filter("profile_id", Profile),
+    WarningMarker: _root_filter("profile_id", Profile),
+    HouseholdMember: _root_filter("profile_id", Profile),
+    Relationship: _relationship_filter,
+    Grant: _grant_filter,
+    AccessRequest: _access_request_filter,
+}
+
+
+def register_protected(model: type[models.Model], build_filter: Callable[[object, int], Q]) -> None:
+    """Let a plugin's model follow a parent's access, e.g.
+    ``register_protected(CustodyPeriod, follow("profile_id", Profile))``."""
+    if model in FILTERS:
+        raise ValueError(f"{model._meta.label} is already protected.")
+    FILTERS[model] = build_filter
+
+
+def follow(prefix: str, parent: type[models.Model]) -> Callable[[object, int], Q]:
+    """A filter for a model whose rows follow ``parent``'s access through ``prefix``."""
+    if parent not in _PERMISSION_TABLES:
+        raise ValueError("Rows can follow profiles or cases only.")
+    return _root_filter(prefix, parent)
+
+
+def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW) -> QuerySet:
+    """Narrow ``queryset`` to the rows ``user`` may use at ``level``. Deny by default: a
+    model the engine does not know raises rather than returning everything."""
+    model = queryset.model
+    if model not in FILTERS:
+        raise TypeError(f"{model._meta.label} is not protected by core.access.")
+    if not _is_active_user(user):
+        return queryset.none()
+    return queryset.filter(FILTERS[model](user, AccessLevel(level)))
+
+
+def visible_pks(user, model: type[models.Model], pks: Iterable, level: int = AccessLevel.VIEW) -> set:
+    """Which of ``pks`` the user may use at ``level`` — one query for the whole batch."""
+    pks = list(pks)
+    if not pks:
+        return set()
+    return set(restrict(model._default_manager.filter(pk__in=pks), user, level).values_list("pk", flat=True))
+
+
+def can(user, obj: models.Model, level: int = AccessLevel.VIEW) -> bool:
+    """May ``user`` use ``obj`` at ``level``? One query."""
+    return obj.pk in visible_pks(user, type(obj), [obj.pk], level)
+
+
+def level_for(user, obj: models.Model) -> AccessLevel | None:
+    """The user's highest level on a profile or case, or ``None``. Two queries at most."""
+    model = type(obj)
+    if model not in _PERMISSION_TABLES:
+        raise TypeError("level_for answers for profiles and cases; use can() for their children.")
+    if not _is_active_user(user):
+        return None
+    team_ids = set(Membership.objects.filter(user_id=user.pk).values_list("team_id", "team__organisation_id"))
+    if obj.owner_team_id in {t for t, _ in team_ids}:
+        return AccessLevel.MANAGE
+    if has_role(user, ORGANISATION_ADMIN) and obj.owner_team.organisation_id in {o for _, o in team_ids}:
+        return AccessLevel.MANAGE
+    user_perm, group_perm = _PERMISSION_TABLES[model]
+    now = timezone.now()
+    codenames = user_perm.objects.filter(user_id=user.pk, content_object_id=obj.pk).filter(
+        _in_force(now)
+    ).values_list("permission__codename", flat=True).union(
+        group_perm.objects.filter(group_id__in=_user_group_ids(user), content_object_id=obj.pk)
+        .filter(_in_force(now))
+        .values_list("permission__codename", flat=True)
+    )
+    levels = [LEVEL_OF_VERB[c.split("_", 1)[0]] for c in codenames]
+    return AccessLevel(max(levels)) if levels else None
+
+
+def get_object_or_404(queryset_or_model, user, level: int = AccessLevel.VIEW, **lookup):
+    """The object matching ``lookup`` if the user may use it at ``level``.
+
+    404 when the user may not see it at all (its existence must not leak); 403 when they
+    may see it but need a higher level."""
+    queryset = (
+        queryset_or_model._default_manager.all()
+        if isinstance(queryset_or_model, type)
+        else queryset_or_model
+    )
+    visible = restrict(queryset, user, AccessLevel.VIEW)
+    try:
+        obj = visible.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such record.") from exc
+    if level > AccessLevel.VIEW and not can(user, obj, level):
+        raise PermissionDenied(f"This needs {AccessLevel(level).label.lower()} access.")
+    return obj

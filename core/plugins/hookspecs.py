@@ -1,0 +1,96 @@
+"""The hooks a Wraparound plugin may implement — the plugin author's manual.
+
+A plugin is a Django app with a ``plugin.py`` module holding functions decorated with
+``core.plugins.hookimpl``. Built-in plugins live in ``plugins/``; third-party ones are
+installed packages that declare an entry point in the group ``wraparound`` naming their
+``plugin`` module::
+
+    [project.entry-points.wraparound]
+    gangs = "wraparound_gangs.plugin"
+
+Rules for every hook:
+
+- Hooks are called with keyword arguments only; a hookimpl may accept fewer arguments
+  than the spec names (pluggy passes only those it asks for), so new arguments never
+  break old plugins.
+- What a plugin declares is collected once at start-up into ``core.plugins.registry``;
+  hooks are not called on the request path, except where a hook says otherwise.
+- Codes (programme slugs, identifier types, person roles, markers) are global: the
+  registry refuses a code declared twice, naming both plugins.
+
+``docs/hooks.md`` repeats these signatures with examples; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("wraparound")
+
+
+@hookspec
+def wraparound_programme():
+    """Declare the programme this plugin provides.
+
+    Called once at start-up, on each plugin separately (so that the registry knows which
+    plugin's menu items and screens belong to which programme). Return a
+    :class:`core.plugins.types.Programme` (slug, name, description, case reference
+    prefix, icon and case types with their stages and outcomes), or ``None`` if the
+    plugin provides no programme.
+    """
+
+
+@hookspec
+def wraparound_identifier_types():
+    """Identifier types this plugin adds (prison number, probation case reference…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.IdentifierType`.
+    """
+
+
+@hookspec
+def wraparound_person_roles():
+    """Person roles this plugin adds (offender, victim, PPO…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.Choice`.
+    """
+
+
+@hookspec
+def wraparound_warning_markers():
+    """Warning markers this plugin adds (violence, weapons, IOM cohort…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.Choice`.
+    """
+
+
+@hookspec
+def wraparound_admin_menu_items():
+    """Admin menu entries for this plugin's programme.
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.MenuItem`. They
+    appear in the programme's menu group, and only for users of organisations that have
+    the programme enabled.
+    """
+
+
+@hookspec
+def wraparound_admin_urls():
+    """Admin URL patterns of this plugin's screens.
+
+    Called once when the admin URLconf loads. Return a list of ``django.urls`` patterns;
+    they are mounted under ``/admin/programmes/<slug>/`` and answer 404 to users whose
+    organisations have not enabled the programme.
+    """
+
+
+@hookspec
+def wraparound_demo_data(context):
+    """Add this programme's demo records.
+
+    Called by ``manage.py load_demo`` after core has created the demo partnership.
+    ``context`` is a :class:`core.plugins.types.DemoContext` with the organisations,
+    teams and users by key, the demo profiles and a seeded ``random.Random``. Create
+    records through ``core.services`` so that they are audited like real work. Return
+    nothing.
+    """

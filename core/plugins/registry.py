@@ -1,0 +1,93 @@
+"""What the plugins declared, collected once at start-up (``CoreConfig.ready``).
+
+The rest of the code reads this registry, never the plugin manager, so hooks cost nothing
+on the request path. Keys are global: declaring a programme slug, identifier type,
+person role or warning marker that another plugin already declared is a start-up error
+naming both plugins, as is a programme whose reference prefix is taken."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .types import Choice, IdentifierType, MenuItem, Programme
+
+
+def call_for_plugin(pm, plugin, hook_name: str, **kwargs) -> list:
+    """Call one hook on one plugin only; returns that plugin's results (a list)."""
+    others = [p for p in pm.get_plugins() if p is not plugin]
+    return pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
+
+
+@dataclass
+class Registry:
+    programmes: dict[str, Programme] = field(default_factory=dict)
+    identifier_types: dict[str, IdentifierType] = field(default_factory=dict)
+    person_roles: dict[str, Choice] = field(default_factory=dict)
+    warning_markers: dict[str, Choice] = field(default_factory=dict)
+    #: programme slug -> menu items the programme's plugin added
+    menu_items: dict[str, list[MenuItem]] = field(default_factory=dict)
+    #: programme slug -> name of the plugin that declared it
+    programme_plugins: dict[str, str] = field(default_factory=dict)
+    #: programme slug -> the plugin object (for the hooks called later, e.g. demo data, URLs)
+    plugin_objects: dict[str, object] = field(default_factory=dict)
+    loaded: bool = False
+
+    def load(self, pm) -> None:
+        """(Re)build from a plugin manager. Tests call this after registering a plugin."""
+        fresh = Registry()
+        owners: dict[tuple[str, str], str] = {}
+
+        def put(kind: str, table: dict, key: str, value, plugin_name: str) -> None:
+            if key in table:
+                raise ImproperlyConfigured(
+                    f"{kind} {key!r} is declared by both {owners[(kind, key)]} and {plugin_name}."
+                )
+            table[key] = value
+            owners[(kind, key)] = plugin_name
+
+        prefixes: dict[str, str] = {}
+        for plugin in pm.get_plugins():
+            name = pm.get_name(plugin)
+            programmes = [p for p in call_for_plugin(pm, plugin, "wraparound_programme") if p]
+            if len(programmes) > 1:
+                raise ImproperlyConfigured(f"Plugin {name} declares more than one programme.")
+            programme = programmes[0] if programmes else None
+            if programme:
+                put("Programme", fresh.programmes, programme.slug, programme, name)
+                if programme.reference_prefix in prefixes:
+                    raise ImproperlyConfigured(
+                        f"Case reference prefix {programme.reference_prefix!r} is used by both "
+                        f"{prefixes[programme.reference_prefix]} and {name}."
+                    )
+                prefixes[programme.reference_prefix] = name
+                fresh.programme_plugins[programme.slug] = name
+                fresh.plugin_objects[programme.slug] = plugin
+                items = [i for batch in call_for_plugin(pm, plugin, "wraparound_admin_menu_items") for i in batch]
+                fresh.menu_items[programme.slug] = sorted(items, key=lambda i: (i.order, i.label))
+            for batch in call_for_plugin(pm, plugin, "wraparound_identifier_types"):
+                for item in batch:
+                    put("Identifier type", fresh.identifier_types, item.code, item, name)
+            for batch in call_for_plugin(pm, plugin, "wraparound_person_roles"):
+                for item in batch:
+                    put("Person role", fresh.person_roles, item.code, item, name)
+            for batch in call_for_plugin(pm, plugin, "wraparound_warning_markers"):
+                for item in batch:
+                    put("Warning marker", fresh.warning_markers, item.code, item, name)
+        fresh.loaded = True
+        self.__dict__.update(fresh.__dict__)
+
+    # Convenience look-ups used by forms and templates -------------------------------
+    def programme(self, slug: str) -> Programme | None:
+        return self.programmes.get(slug)
+
+    def programme_choices(self) -> list[tuple[str, str]]:
+        return [(p.slug, p.name) for p in sorted(self.programmes.values(), key=lambda p: p.name)]
+
+    def label(self, table: str, code: str) -> str:
+        item = getattr(self, table).get(code)
+        return item.label if item else code
+
+
+registry = Registry()

@@ -1,0 +1,90 @@
+"""The values plugins return from hooks. Frozen dataclasses: the registry hands the same
+objects to every request, so nobody may change them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A code with its label, e.g. a person role or a warning marker."""
+
+    code: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Stage:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CaseType:
+    """A kind of case in a programme, with its ordered stages and possible outcomes."""
+
+    slug: str
+    name: str
+    stages: tuple[Stage, ...]
+    outcomes: tuple[Choice, ...] = ()
+    description: str = ""
+
+    def __post_init__(self):
+        if not self.stages:
+            raise ValueError(f"Case type {self.slug!r} needs at least one stage.")
+
+    def stage(self, slug: str) -> Stage | None:
+        return next((s for s in self.stages if s.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme (IOM, RJ, ASB…): what a plugin is about."""
+
+    slug: str
+    name: str
+    description: str
+    reference_prefix: str
+    case_types: tuple[CaseType, ...]
+    icon: str = "folder-open-inverse"
+
+    def case_type(self, slug: str) -> CaseType | None:
+        return next((c for c in self.case_types if c.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class IdentifierType:
+    """A kind of reference number for a person in another system (PNC, NHS…).
+    ``pattern`` is a regular expression a value must match in full, if given."""
+
+    code: str
+    label: str
+    pattern: str = ""
+    help_text: str = ""
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """An admin menu entry a plugin adds under its programme's menu. ``url`` is an admin
+    path; the item is hidden from users whose organisations have not enabled the
+    programme."""
+
+    label: str
+    url: str
+    icon: str = "list-ul"
+    order: int = 100
+    name: str = ""
+
+
+@dataclass
+class DemoContext:
+    """What the demo loader hands each plugin: the organisations, teams and users it
+    created (by key), a seeded random generator and the people it made."""
+
+    organisations: dict = field(default_factory=dict)
+    teams: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+    profiles: list = field(default_factory=list)
+    random: object = None

@@ -1,0 +1,1 @@
+"""Anti-Social Behaviour programme plugin for Wraparound."""

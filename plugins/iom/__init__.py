@@ -1,0 +1,1 @@
+"""Integrated Offender Management programme plugin for Wraparound."""

@@ -1,0 +1,59 @@
+"""Hook implementations of the IOM programme (thin: declarations live in this package)."""
+
+from core.plugins import hookimpl
+from core.plugins.types import CaseType, Choice, IdentifierType, Programme, Stage
+
+PROGRAMME = Programme(
+    slug="iom",
+    name="Integrated Offender Management",
+    description="Police, probation, prisons and partners jointly manage the offenders who cause most harm.",
+    reference_prefix="IOM",
+    icon="user",
+    case_types=(
+        CaseType(
+            slug="cohort",
+            name="IOM cohort management",
+            stages=(
+                Stage("referred", "Referred"),
+                Stage("assessed", "Assessed"),
+                Stage("adopted", "Adopted onto cohort"),
+                Stage("active", "Active"),
+                Stage("in_custody", "In custody"),
+                Stage("exited", "De-selected / exited"),
+            ),
+            outcomes=(
+                Choice("desisted", "Desisted from offending"),
+                Choice("risk_reduced", "Risk reduced: de-selected"),
+                Choice("moved_area", "Moved out of area"),
+                Choice("long_sentence", "Long custodial sentence"),
+                Choice("deceased", "Deceased"),
+                Choice("other", "Other exit reason"),
+            ),
+        ),
+    ),
+)
+
+
+@hookimpl
+def wraparound_programme():
+    return PROGRAMME
+
+
+@hookimpl
+def wraparound_identifier_types():
+    return [
+        IdentifierType("prison_number", "Prison number", r"[A-Z]\d{4}[A-Z]{2}", "e.g. A1234BC"),
+        IdentifierType("probation_ref", "Probation case reference (CRN)", r"[A-Z]\d{6}", "e.g. X123456"),
+    ]
+
+
+@hookimpl
+def wraparound_warning_markers():
+    return [Choice("ppo", "Prolific / priority offender (PPO)"), Choice("iom_cohort", "IOM cohort")]
+
+
+@hookimpl
+def wraparound_demo_data(context):
+    from .demo import load
+
+    load(context)

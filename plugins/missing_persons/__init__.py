@@ -1,0 +1,1 @@
+"""Missing Persons programme plugin for Wraparound."""

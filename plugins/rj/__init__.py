@@ -1,0 +1,1 @@
+"""Restorative Justice programme plugin for Wraparound."""

@@ -1,0 +1,1 @@
+"""Troubled Families programme plugin for Wraparound."""
