@@ -1,0 +1,1 @@
+"""Admin: structure (being built)."""
