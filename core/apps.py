@@ -13,7 +13,19 @@ class CoreConfig(AppConfig):
         from . import signals  # noqa: F401  (membership/group sync, login auditing)
         from .plugins.manager import get_plugin_manager
         from .plugins.registry import registry
-        from .roles import sync_roles
 
         registry.load(get_plugin_manager())
-        post_migrate.connect(sync_roles, sender=self)
+        post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="wraparound_sync_roles")
+
+
+def _sync_roles_after_last_app(sender, app_config, **kwargs) -> None:
+    """post_migrate is sent once per app, and each app's permissions are created by its
+    own signal; the roles use permissions of several apps (wagtailadmin, auth, core), so
+    they are synced after the last app's permissions exist."""
+    from django.apps import apps
+
+    from .roles import sync_roles
+
+    last = [a for a in apps.get_app_configs() if a.models_module is not None][-1]
+    if app_config is last:
+        sync_roles()

@@ -7,6 +7,7 @@ teams); *which* records they may do it to comes from ownership and grants in
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
 
 PRACTITIONER = "Practitioner"
 TEAM_MANAGER = "Team manager"
@@ -45,16 +46,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def sync_roles(**kwargs) -> None:
-    """Create the role groups and give each exactly its permissions."""
+    """Create the role groups and give each exactly its permissions. A permission that
+    does not exist is a programming error (a typo would silently narrow a role)."""
+    known = {
+        f"{app}.{codename}": pk
+        for pk, app, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
+    }
+    missing = sorted({p for perms in ROLE_PERMISSIONS.values() for p in perms} - set(known))
+    if missing:
+        raise ImproperlyConfigured(f"Role permissions that do not exist: {', '.join(missing)}")
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        wanted = []
-        for dotted in perms:
-            app_label, codename = dotted.split(".")
-            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if perm:
-                wanted.append(perm)
-        group.permissions.set(wanted)
+        group.permissions.set([known[p] for p in perms])
 
 
 def has_role(user, role: str) -> bool:

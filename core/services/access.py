@@ -106,13 +106,11 @@ def grant_access(
     by,
     reason: str,
     expires_at: datetime | None = None,
-    _check_access: bool = True,
 ) -> Grant:
     """Give ``grantee`` (a user, a team or an organisation, in any partnership) ``level``
     access to a profile or case. ``by`` needs manage on it. A grant already in force to
     the same grantee is replaced (its level changes); one audit event."""
-    if _check_access:
-        require_level(by, target, AccessLevel.MANAGE, "share this record")
+    require_level(by, target, AccessLevel.MANAGE, "share this record")
     errors = {}
     try:
         level = AccessLevel(int(level))

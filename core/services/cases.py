@@ -221,7 +221,7 @@ def add_activity(
     if errors:
         raise ValidationError(errors)
     activity = Activity(
-        case=case, profile=profile if case is None else profile, kind=kind, occurred_at=occurred_at,
+        case=case, profile=profile, kind=kind, occurred_at=occurred_at,
         summary=(summary or "").strip(), details=details, recorded_by=by, organisation=organisation,
         restricted=restricted,
     )
