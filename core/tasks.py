@@ -1,0 +1,19 @@
+"""Background tasks of core (django-tasks; the database backend's ``db_worker`` runs
+them). django-tasks has no scheduler of its own: the periodic sweep is enqueued by
+``manage.py sweep_grants --enqueue`` from cron / a systemd timer (see docs/operations.md)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import audit
+from .models import Channel
+
+
+@task()
+def expire_grants_task() -> int:
+    """Close grants whose expiry has passed; returns how many."""
+    from .services import expire_grants
+
+    with audit.audit_context(channel=Channel.TASK):
+        return expire_grants()
