@@ -5,7 +5,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from wagtail.admin import urls as wagtailadmin_urls
 
+from core import views as core_views
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home", permanent=False)),
     path("admin/", include(wagtailadmin_urls)),
+    path("photos/profiles/<int:pk>/", core_views.profile_photo, name="wraparound_profile_photo"),
 ]
