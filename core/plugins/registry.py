@@ -48,8 +48,12 @@ class Registry:
             owners[(kind, key)] = plugin_name
 
         prefixes: dict[str, str] = {}
-        for plugin in pm.get_plugins():
-            name = pm.get_name(plugin)
+        # Registration order (core, the built-ins, then entry points), not get_plugins(),
+        # which is a set: the registry's order and the "declared by both A and B" message
+        # must not change from one start to the next.
+        for name, plugin in pm.list_name_plugin():
+            if plugin is None:  # a blocked plugin name
+                continue
             programmes = [p for p in call_for_plugin(pm, plugin, "wraparound_programme") if p]
             if len(programmes) > 1:
                 raise ImproperlyConfigured(f"Plugin {name} declares more than one programme.")

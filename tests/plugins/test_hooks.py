@@ -1,0 +1,243 @@
+"""One test per hook in ``core.plugins.hookspecs``: a tiny plugin written in the test is
+registered (``register_plugin`` fixture, unregistered in ``finally``) and the test
+asserts what Wraparound does with what it declared. ``test_meta.py`` fails if a hook
+has no ``test_hook_<hook name>`` here."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import path
+
+from core import services
+from core.models import Identifier, PersonRole, WarningMarker
+from core.plugins import get_plugin_manager, hookimpl, registry
+from core.plugins.discovery import BUILTIN_PLUGINS
+from core.plugins.registry import call_for_plugin
+from core.plugins.types import (
+    CaseType,
+    Choice,
+    DemoContext,
+    IdentifierType,
+    MenuItem,
+    Programme,
+    Stage,
+)
+from core.services.people import validate_identifier
+
+GANGS = Programme(
+    slug="gangs",
+    name="Gangs and county lines",
+    description="Young people drawn into gangs and drug lines.",
+    reference_prefix="GNG",
+    icon="group",
+    case_types=(
+        CaseType(
+            slug="gang_case",
+            name="Gang exit case",
+            stages=(
+                Stage("identified", "Identified"),
+                Stage("engaged", "Engaged"),
+                Stage("exited", "Exited"),
+            ),
+            outcomes=(Choice("exited", "Left the gang"),),
+        ),
+    ),
+)
+
+
+class GangsProgramme:
+    @hookimpl
+    def wraparound_programme(self):
+        return GANGS
+
+
+def test_hook_wraparound_programme(world, register_plugin):
+    register_plugin(GangsProgramme(), name="gangs_plugin")
+
+    assert registry.programme("gangs") is GANGS
+    assert registry.programme_plugins["gangs"] == "gangs_plugin"
+    assert ("gangs", "Gangs and county lines") in registry.programme_choices()
+    # Until an organisation enables it, its case types cannot be used...
+    with pytest.raises(ValidationError, match="not enabled"):
+        services.open_case(
+            by=world.staffs_officer,
+            owner_team=world.staffs_iom,
+            programme="gangs",
+            case_type="gang_case",
+            title="J. Doe",
+        )
+    services.set_programme_enabled(world.staffs_police, "gangs", True, by=world.partnership_admin)
+
+    case = services.open_case(
+        by=world.staffs_officer,
+        owner_team=world.staffs_iom,
+        programme="gangs",
+        case_type="gang_case",
+        title="J. Doe",
+        opened_on=date(2026, 3, 1),
+    )
+
+    assert case.reference == "GNG-2026-000001"
+    assert case.stage == "identified"  # the first stage of the case type
+    with pytest.raises(ValidationError, match="no stage"):
+        services.change_stage(case, "nonexistent", by=world.staffs_officer)
+    services.change_stage(case, "engaged", by=world.staffs_officer)
+
+
+def test_hook_wraparound_identifier_types(world, register_plugin):
+    class Plugin:
+        @hookimpl
+        def wraparound_identifier_types(self):
+            return [
+                IdentifierType("gang_ref", "Gang matrix reference", r"G\d{5}", "G and five digits")
+            ]
+
+    register_plugin(Plugin())
+
+    assert registry.identifier_types["gang_ref"].label == "Gang matrix reference"
+    assert validate_identifier("gang_ref", " G12345 ") == "G12345"
+    with pytest.raises(ValidationError, match="not a valid Gang matrix reference"):
+        validate_identifier("gang_ref", "X99")
+    profile = services.create_profile(
+        by=world.staffs_officer,
+        owner_team=world.staffs_iom,
+        first_name="Sam",
+        last_name="Cole",
+        identifiers=[("gang_ref", "G00042")],
+    )
+    assert Identifier.objects.get(profile=profile).kind == "gang_ref"
+    with pytest.raises(ValidationError):
+        services.add_identifier(profile, "gang_ref", "42", by=world.staffs_officer)
+
+
+def test_hook_wraparound_person_roles(world, register_plugin):
+    class Plugin:
+        @hookimpl
+        def wraparound_person_roles(self):
+            return [Choice("gang_member", "Gang member")]
+
+    with pytest.raises(ValidationError, match="gang_member"):
+        services.create_profile(
+            by=world.staffs_officer,
+            owner_team=world.staffs_iom,
+            first_name="Ali",
+            last_name="Khan",
+            person_roles=["gang_member"],
+        )
+
+    register_plugin(Plugin())
+
+    assert registry.label("person_roles", "gang_member") == "Gang member"
+    profile = services.create_profile(
+        by=world.staffs_officer,
+        owner_team=world.staffs_iom,
+        first_name="Ali",
+        last_name="Khan",
+        person_roles=["gang_member", "victim"],
+    )
+    assert set(PersonRole.objects.filter(profile=profile).values_list("role", flat=True)) == {
+        "gang_member",
+        "victim",
+    }
+
+
+def test_hook_wraparound_warning_markers(world, register_plugin):
+    class Plugin:
+        @hookimpl
+        def wraparound_warning_markers(self):
+            return [Choice("county_lines", "County lines involvement")]
+
+    register_plugin(Plugin())
+
+    assert registry.label("warning_markers", "county_lines") == "County lines involvement"
+    profile = services.create_profile(
+        by=world.staffs_officer,
+        owner_team=world.staffs_iom,
+        first_name="Lee",
+        last_name="Ward",
+        warning_markers=["county_lines"],
+    )
+    assert WarningMarker.objects.filter(profile=profile, marker="county_lines").exists()
+
+
+def test_hook_wraparound_admin_menu_items(register_plugin):
+    class Plugin(GangsProgramme):
+        @hookimpl
+        def wraparound_admin_menu_items(self):
+            return [
+                MenuItem("Gang matrix", "/admin/programmes/gangs/matrix/", order=20),
+                MenuItem("Exits", "/admin/programmes/gangs/exits/", order=10),
+            ]
+
+    class MenusWithoutProgramme:
+        @hookimpl
+        def wraparound_admin_menu_items(self):
+            return [MenuItem("Orphan", "/admin/orphan/")]
+
+    register_plugin(Plugin(), name="gangs_plugin")
+    register_plugin(MenusWithoutProgramme())
+
+    # Grouped under the programme of the plugin that declared them, in menu order.
+    assert [i.label for i in registry.menu_items["gangs"]] == ["Exits", "Gang matrix"]
+    # Items of a plugin without a programme belong to no menu group.
+    assert all("Orphan" not in [i.label for i in items] for items in registry.menu_items.values())
+    assert registry.menu_items["iom"] == []
+
+
+def _gang_matrix(request):  # pragma: no cover - only its URL pattern is inspected
+    raise NotImplementedError
+
+
+def test_hook_wraparound_admin_urls(register_plugin):
+    class Plugin(GangsProgramme):
+        @hookimpl
+        def wraparound_admin_urls(self):
+            return [path("matrix/", _gang_matrix, name="gangs_matrix")]
+
+    register_plugin(Plugin(), name="gangs_plugin")
+
+    # The admin shell asks the programme's own plugin for its URLs (and mounts them under
+    # /admin/programmes/<slug>/); other plugins' patterns are not mixed in.
+    patterns = [
+        p
+        for batch in call_for_plugin(
+            get_plugin_manager(), registry.plugin_objects["gangs"], "wraparound_admin_urls"
+        )
+        for p in batch
+    ]
+    assert [p.name for p in patterns] == ["gangs_matrix"]
+    assert patterns[0].callback is _gang_matrix
+
+
+def test_hook_wraparound_demo_data(register_plugin):
+    seen = []
+
+    class Plugin(GangsProgramme):
+        @hookimpl
+        def wraparound_demo_data(self, context):
+            seen.append(context)
+
+    class OldPlugin:
+        # A hookimpl may ask for fewer arguments than the spec offers.
+        @hookimpl
+        def wraparound_demo_data(self):
+            seen.append("old")
+
+    register_plugin(Plugin(), name="gangs_plugin")
+    register_plugin(OldPlugin(), name="old_plugin")
+    pm = get_plugin_manager()
+    context = DemoContext(random=random.Random(7))
+
+    # As core.demo.load calls it (pm.hook.wraparound_demo_data(context=...)), leaving out
+    # the built-ins, whose demo needs the whole demo partnership.
+    builtins = [pm.get_plugin(name) for name in BUILTIN_PLUGINS]
+    pm.subset_hook_caller("wraparound_demo_data", remove_plugins=builtins)(context=context)
+    assert len(seen) == 2 and context in seen and "old" in seen
+    # One programme's demo alone, through the registry's plugin object.
+    seen.clear()
+    call_for_plugin(pm, registry.plugin_objects["gangs"], "wraparound_demo_data", context=context)
+    assert seen == [context]
