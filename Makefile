@@ -1,0 +1,40 @@
+# Wraparound — two commands on a fresh machine:
+#   make demo   install into .venv, create the SQLite database, load the demo, serve it
+#   make test   run the test suite (SQLite; DATABASE_URL=postgres://… for PostgreSQL)
+
+VENV := .venv
+BIN := $(VENV)/bin
+# The first Python 3.11/3.12 on the PATH (pyproject.toml: >=3.11,<3.13).
+PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 13))' 2>/dev/null && { echo $$p; break; }; done)
+PYTEST := $(BIN)/python -m pytest
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: venv demo test test-postgres lint e2e
+
+venv: $(VENV)/.installed
+
+# Reinstalled when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Wraparound needs Python 3.11 or 3.12 (python3.12/python3.11/python3)."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: venv
+	$(BIN)/wraparound demo --host $(HOST) --port $(PORT)
+
+test: venv
+	$(PYTEST) -m "not e2e" -n auto
+
+test-postgres: venv
+	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not e2e" -n auto
+
+lint: venv
+	$(BIN)/ruff check .
+
+e2e: venv
+	$(PYTEST) -m e2e tests/e2e
