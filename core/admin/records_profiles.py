@@ -1,0 +1,299 @@
+"""Profile screens: list, detail (the summary a practitioner opens), create and edit.
+
+Every row and object comes through ``core.access``; writes go through
+``core.services`` (create_profile, update_profile with the version the form was
+loaded at)."""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views import View
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import HeaderButton
+
+from .. import access, services
+from ..access import AccessLevel
+from ..forms.records import ProfileCreateForm, ProfileEditForm, add_service_errors
+from ..models import (
+    Activity,
+    CaseParticipant,
+    PersonRole,
+    Profile,
+    ProfileAlias,
+    RiskLevel,
+    WarningMarker,
+)
+from ..plugins.registry import registry
+from ..services.errors import NotAllowed
+from .records_common import RecordViewMixin, RestrictedListingView, audit_view, forbidden_as_403
+
+NAMESPACE = "wraparound_profiles"
+RISK_CLASS = {"high": "critical", "very_high": "critical", "medium": "warning"}
+
+
+def label_of(table: dict, code: str) -> str:
+    item = table.get(code)
+    return item.label if item else code
+
+
+def date_of_birth_display(profile: Profile) -> str:
+    if not profile.date_of_birth:
+        return "Not known"
+    text = profile.date_of_birth.strftime("%d %b %Y")
+    if profile.date_of_birth_approximate:
+        text = f"approx. {text}"
+    return f"{text} (age {profile.age()})"
+
+
+class RiskColumn(Column):
+    cell_template_name = "wraparound/records/risk_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["risk_class"] = RISK_CLASS.get(instance.risk_level, "")
+        return context
+
+
+def profile_columns():
+    def detail_url(profile):
+        return reverse(f"{NAMESPACE}:detail", args=[profile.pk])
+
+    def name(profile):
+        markers = list(profile.warning_markers.all())
+        if not markers:
+            return profile.full_name
+        return format_html(
+            '{} <span class="w-status w-status--primary" title="{}">⚠ {}</span>',
+            profile.full_name,
+            ", ".join(label_of(registry.warning_markers, m.marker) for m in markers),
+            len(markers),
+        )
+
+    return [
+        TitleColumn("name", label="Name", accessor=name, get_url=detail_url, sort_key="name"),
+        Column("date_of_birth", label="Date of birth (age)", accessor=date_of_birth_display, sort_key="date_of_birth"),
+        Column(
+            "person_roles",
+            label="Person roles",
+            accessor=lambda p: ", ".join(label_of(registry.person_roles, r.role) for r in p.person_roles.all()),
+        ),
+        RiskColumn("risk_level", label="Risk", accessor="get_risk_level_display", sort_key="risk_level"),
+        Column("owner_team", label="Owner team", accessor=lambda p: str(p.owner_team)),
+    ]
+
+
+class ProfileIndexView(RestrictedListingView):
+    model = Profile
+    url_namespace = NAMESPACE
+    page_title = "Profiles"
+    header_icon = "user"
+    verbose_name = "profile"
+    verbose_name_plural = "profiles"
+    default_ordering = "name"
+    orderings = {
+        "name": ("last_name", "first_name", "id"),
+        "date_of_birth": ("date_of_birth", "id"),
+        "risk_level": ("risk_level", "id"),
+    }
+
+    @property
+    def columns(self):
+        return profile_columns()
+
+    def get_base_queryset(self):
+        # One query for the page, one per prefetch: the count does not grow with rows.
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("owner_team__organisation")
+            .prefetch_related(
+                Prefetch("person_roles", queryset=PersonRole.objects.order_by("role")),
+                Prefetch("warning_markers", queryset=WarningMarker.objects.order_by("marker")),
+            )
+        )
+
+    def term_filter(self, term):
+        # Names and aliases; an alias match is a semi-join, so no duplicate rows.
+        return (
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(preferred_name__icontains=term)
+            | Q(middle_names__icontains=term)
+            | Exists(ProfileAlias.objects.filter(profile_id=OuterRef("pk"), name__icontains=term))
+        )
+
+    @property
+    def header_buttons(self):
+        if self.request.user.has_perm("core.add_profile"):
+            return [HeaderButton("Add profile", url=reverse(f"{NAMESPACE}:add"), icon_name="plus")]
+        return []
+
+
+class ProfileDetailView(RecordViewMixin, View):
+    model = Profile
+    url_namespace = NAMESPACE
+    template_name = "wraparound/records/profile_detail.html"
+    header_icon = "user"
+
+    def get_page_title(self):
+        return self.object.full_name
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(f"{NAMESPACE}:index"), "label": "Profiles"},
+            {"url": "", "label": self.object.full_name},
+        ]
+
+    @property
+    def header_buttons(self):
+        if self.level and self.level >= AccessLevel.CONTRIBUTE:
+            return [HeaderButton("Edit", url=self.url("edit", self.object.pk), icon_name="edit")]
+        return []
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data()
+        audit_view(request, self.object)
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        profile, user = self.object, self.request.user
+        context["warning_markers"] = [
+            (label_of(registry.warning_markers, m.marker), m.note) for m in profile.warning_markers.order_by("marker")
+        ]
+        context["person_roles"] = [label_of(registry.person_roles, r.role) for r in profile.person_roles.all()]
+        context["identifiers"] = [
+            (label_of(registry.identifier_types, i.kind), i.value) for i in profile.identifiers.all()
+        ]
+        context["aliases"] = list(profile.aliases.all())
+        context["addresses"] = list(profile.addresses.all())
+        context["date_of_birth"] = date_of_birth_display(profile)
+        context["risk_class"] = RISK_CLASS.get(profile.risk_level, "")
+        context["risk_unknown"] = profile.risk_level == RiskLevel.UNKNOWN
+        context["owner_team"] = profile.owner_team
+        context["participations"] = list(
+            access.restrict(CaseParticipant.objects.filter(profile=profile), user)
+            .select_related("case__owner_team__organisation")
+            .order_by("-case__opened_on", "case_id")
+        )
+        for p in context["participations"]:
+            programme = registry.programme(p.case.programme)
+            p.programme_name = programme.name if programme else p.case.programme
+        activities = access.restrict(Activity.objects.filter(profile=profile), user).select_related(
+            "recorded_by", "organisation", "case"
+        )
+        context["activities"] = list(activities[:50])
+        context["activities_more"] = len(context["activities"]) == 50
+        return context
+
+
+class ProfileCreateView(WagtailAdminTemplateMixin, View):
+    template_name = "wraparound/records/profile_form.html"
+    page_title = "New profile"
+    header_icon = "user"
+
+    @forbidden_as_403
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("core.add_profile"):
+            raise PermissionDenied("Your role does not allow you to create profiles.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(f"{NAMESPACE}:index"), "label": "Profiles"},
+            {"url": "", "label": "New profile"},
+        ]
+
+    def get(self, request):
+        return self.render(ProfileCreateForm(user=request.user))
+
+    def post(self, request):
+        form = ProfileCreateForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                profile = services.create_profile(by=request.user, **form.service_kwargs())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Profile of {profile.full_name} created.")
+                return HttpResponseRedirect(reverse(f"{NAMESPACE}:detail", args=[profile.pk]))
+        messages.error(request, "The profile could not be created: see the errors below.")
+        return self.render(form)
+
+    def render(self, form):
+        return self.render_to_response(
+            self.get_context_data(
+                form=form, action_url=reverse(f"{NAMESPACE}:add"), submit_button_label="Create profile",
+                submit_button_active_label="Creating…",
+            )
+        )
+
+
+class ProfileEditView(RecordViewMixin, View):
+    model = Profile
+    url_namespace = NAMESPACE
+    required_level = AccessLevel.CONTRIBUTE
+    template_name = "wraparound/records/profile_form.html"
+    header_icon = "edit"
+
+    def get_page_title(self):
+        return f"Edit {self.object.full_name}"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(f"{NAMESPACE}:index"), "label": "Profiles"},
+            {"url": self.url("detail", self.object.pk), "label": self.object.full_name},
+            {"url": "", "label": "Edit"},
+        ]
+
+    def get(self, request, pk):
+        form = ProfileEditForm(instance=self.object, initial={"version": self.object.version})
+        response = self.render(form)
+        audit_view(request, self.object)
+        return response
+
+    def post(self, request, pk):
+        # A copy: the form writes its values onto its instance while validating.
+        form = ProfileEditForm(request.POST, instance=copy.copy(self.object))
+        status = 200
+        if form.is_valid():
+            changes = form.changes()
+            if not changes:
+                messages.info(request, "Nothing was changed.")
+                return HttpResponseRedirect(self.url("detail", self.object.pk))
+            try:
+                services.update_profile(
+                    self.object, by=request.user, changes=changes, expected_version=form.cleaned_data["version"]
+                )
+            except services.ConflictError as exc:
+                form.add_error(None, exc)
+                messages.error(request, exc.messages[0])
+                status = 409
+            except NotAllowed as exc:
+                raise PermissionDenied(exc.messages[0]) from exc
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Profile of {self.object.full_name} saved.")
+                return HttpResponseRedirect(self.url("detail", self.object.pk))
+        if status == 200:
+            messages.error(request, "The profile could not be saved: see the errors below.")
+        response = self.render(form)
+        response.status_code = status
+        return response
+
+    def render(self, form):
+        return self.render_to_response(
+            self.get_context_data(
+                form=form, action_url=self.url("edit", self.object.pk), submit_button_label="Save",
+                submit_button_active_label="Saving…",
+            )
+        )

@@ -1,0 +1,1 @@
+"""Forms of the core screens (see each module)."""
