@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views import View
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 
 from .. import access, services
 from ..access import AccessLevel
@@ -87,7 +87,8 @@ class CaseIndexView(RestrictedListingView):
             StatusTagColumn("status", label="Status", accessor="get_status_display",
                             primary=lambda c: c.status == Case.Status.OPEN),
             Column("owner_team", label="Owner team", accessor=lambda c: str(c.owner_team)),
-            DateColumn("opened_on", label="Opened", sort_key="opened_on"),
+            Column("opened_on", label="Opened", accessor=lambda c: c.opened_on.strftime("%d %b %Y"),
+                   sort_key="opened_on"),
         ]
 
     def get_base_queryset(self):

@@ -165,6 +165,12 @@ class JustifyView(RecordViewMixin, View):
         return context
 
 
+def _reverse(field):
+    if isinstance(field, str):
+        return field[1:] if field.startswith("-") else f"-{field}"
+    return field.desc()  # an expression, e.g. a rank built with Case/When
+
+
 class RestrictedListingView(BaseListingView):
     """A Wagtail listing whose rows come only from ``core.access.restrict``.
 
@@ -178,8 +184,9 @@ class RestrictedListingView(BaseListingView):
     paginate_by = 50
     is_searchable = True
     url_namespace = ""
-    #: ordering key -> order_by() fields (with a unique tie-breaker for stable pages)
-    orderings: dict[str, tuple[str, ...]] = {}
+    #: ordering key -> order_by() fields or expressions (ascending, ending with a unique
+    #: tie-breaker so that pages are stable)
+    orderings: dict[str, tuple] = {}
 
     def get_base_queryset(self):
         return access.restrict(self.model._default_manager.all(), self.request.user, AccessLevel.VIEW)
@@ -192,7 +199,7 @@ class RestrictedListingView(BaseListingView):
         descending = ordering.startswith("-")
         fields = self.orderings[ordering.lstrip("-")]
         if descending:
-            fields = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
+            fields = tuple(_reverse(f) for f in fields)
         return queryset.order_by(*fields)
 
     def search_terms(self) -> list[str]:

@@ -10,7 +10,8 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case as DbCase
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, When
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -71,7 +72,7 @@ def profile_columns():
         if not markers:
             return profile.full_name
         return format_html(
-            '{} <span class="w-status w-status--primary" title="{}">⚠ {}</span>',
+            '{} <span class="w-status wa-risk wa-risk--critical" title="Warning markers: {}">⚠ {}</span>',
             profile.full_name,
             ", ".join(label_of(registry.warning_markers, m.marker) for m in markers),
             len(markers),
@@ -101,7 +102,12 @@ class ProfileIndexView(RestrictedListingView):
     orderings = {
         "name": ("last_name", "first_name", "id"),
         "date_of_birth": ("date_of_birth", "id"),
-        "risk_level": ("risk_level", "id"),
+        # By severity, not alphabetically.
+        "risk_level": (
+            DbCase(*(When(risk_level=code, then=rank) for rank, code in enumerate(RiskLevel.values)),
+                   default=-1, output_field=IntegerField()),
+            "id",
+        ),
     }
 
     @property

@@ -102,6 +102,13 @@ class ProfileCreateForm(ProfileFieldsForm):
                 required=False, max_length=100, label=spec.label, help_text=spec.help_text
             )
 
+        self.order_fields([
+            "owner_team", "first_name", "middle_names", "last_name", "preferred_name", "aliases",
+            "date_of_birth", "date_of_birth_approximate", "gender", "person_roles", "risk_level",
+            "warning_markers", *self.identifier_field_names(), "phone", "email", *ADDRESS_FIELDS,
+            "consent_to_share", "lawful_basis", "consent_recorded_on", "notes",
+        ])
+
     def identifier_field_names(self) -> list[str]:
         return [name for name in self.fields if name.startswith("identifier_")]
 

@@ -373,3 +373,12 @@ def test_quick_entry_adds_to_the_action_log(world):
     activity = Activity.objects.get(case=case)
     assert (activity.kind, activity.summary, activity.recorded_by) == ("call", "Rang the victim", world.staffs_officer)
     assert "Rang the victim" in client.get(reverse("wraparound_cases:detail", args=[case.pk])).content.decode()
+
+
+def test_profile_index_sorts_risk_by_severity(world):
+    for level in ("very_high", "low", "high", "unknown", "medium"):
+        ProfileFactory(owner_team=world.staffs_iom, risk_level=level)
+    client = login(world.staffs_officer)
+    url = reverse("wraparound_profiles:index")
+    rows = client.get(url, {"ordering": "-risk_level"}).context["object_list"]
+    assert [p.risk_level for p in rows] == ["very_high", "high", "medium", "low", "unknown"]
