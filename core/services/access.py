@@ -266,7 +266,7 @@ def expire_grants(now: datetime | None = None) -> int:
     tidies the permission rows and records each expiry). Run by the periodic sweep."""
     now = now or timezone.now()
     expired = list(
-        Grant.objects.select_for_update().filter(revoked_at__isnull=True, expires_at__lte=now)
+        Grant.objects.select_for_update(of=("self",)).filter(revoked_at__isnull=True, expires_at__lte=now)
         .select_related("profile", "case", "user", "team", "organisation")
     )
     for grant in expired:
