@@ -165,6 +165,9 @@ class ProgrammeIndexView(WagtailAdminTemplateMixin, TemplateView):
     def header_icon(self):
         return self.programme.icon or DEFAULT_PROGRAMME_ICON
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.programme.name}]
+
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),

@@ -231,6 +231,14 @@ class OrganisationProgrammesView(WagtailAdminTemplateMixin, FormView):
     def get_page_title(self):
         return f"Programmes of {self.organisation}"
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("wraparound_organisations:index"), "label": "Organisations"},
+            {"url": reverse("wraparound_organisations:edit", args=[self.organisation.pk]),
+             "label": str(self.organisation)},
+            {"url": "", "label": "Programmes"},
+        ]
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "organisation": self.organisation}
 
