@@ -35,7 +35,10 @@ class AuditContext:
     source_address: str | None = None
 
 
-_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("wraparound_audit", default=AuditContext())
+# AuditContext is a frozen dataclass, so a shared default cannot be mutated.
+_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
+    "wraparound_audit", default=AuditContext()  # noqa: B039
+)
 
 
 def current_context() -> AuditContext:

@@ -21,7 +21,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from core import roles
-from core.models import Case, Membership, Organisation, Partnership, PartnershipMembership, Profile, ProgrammeModule, Team
+from core.models import (
+    Case,
+    Membership,
+    Organisation,
+    Partnership,
+    PartnershipMembership,
+    Profile,
+    ProgrammeModule,
+    Team,
+)
 from core.plugins.registry import registry
 
 User = get_user_model()
@@ -42,7 +51,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         role = extracted or roles.PRACTITIONER
         if create and role:
-            roles.sync_roles()
+            # The role groups exist: post_migrate syncs them (also after a test flush).
             self.groups.add(Group.objects.get(name=role))
 
 
@@ -102,7 +111,6 @@ def enable_all_programmes(org):
 
 
 def make_world() -> SimpleNamespace:
-    roles.sync_roles()
     w = SimpleNamespace()
     w.staffs_partnership = PartnershipFactory(name="Staffordshire Community Safety", area="Staffordshire")
     w.norfolk_partnership = PartnershipFactory(name="Norfolk and Suffolk Partnership", area="Norfolk")

@@ -29,6 +29,7 @@ from ..models import (
     ProfileGroupObjectPermission,
     ProfileUserObjectPermission,
     Relationship,
+    Team,
     WarningMarker,
 )
 from ..roles import ORGANISATION_ADMIN, has_role
@@ -190,11 +191,13 @@ def level_for(user, obj: models.Model) -> AccessLevel | None:
         raise TypeError("level_for answers for profiles and cases; use can() for their children.")
     if not _is_active_user(user):
         return None
-    team_ids = set(Membership.objects.filter(user_id=user.pk).values_list("team_id", "team__organisation_id"))
-    if obj.owner_team_id in {t for t, _ in team_ids}:
+    teams = dict(Membership.objects.filter(user_id=user.pk).values_list("team_id", "team__organisation_id"))
+    if obj.owner_team_id in teams:
         return AccessLevel.MANAGE
-    if has_role(user, ORGANISATION_ADMIN) and obj.owner_team.organisation_id in {o for _, o in team_ids}:
-        return AccessLevel.MANAGE
+    if has_role(user, ORGANISATION_ADMIN):
+        owner_org = Team.objects.filter(pk=obj.owner_team_id).values_list("organisation_id", flat=True).first()
+        if owner_org in teams.values():
+            return AccessLevel.MANAGE
     user_perm, group_perm = _PERMISSION_TABLES[model]
     now = timezone.now()
     codenames = user_perm.objects.filter(user_id=user.pk, content_object_id=obj.pk).filter(

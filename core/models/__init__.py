@@ -11,7 +11,14 @@ from .access import (
 )
 from .audit import AppendOnlyError, AuditAction, AuditEvent, Channel, S62Category
 from .cases import Activity, Case, CaseParticipant, CaseReferenceCounter
-from .organisations import Membership, Organisation, Partnership, PartnershipMembership, ProgrammeModule, Team
+from .organisations import (
+    Membership,
+    Organisation,
+    Partnership,
+    PartnershipMembership,
+    ProgrammeModule,
+    Team,
+)
 from .people import (
     Address,
     Household,

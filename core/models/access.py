@@ -99,6 +99,9 @@ class _GrantRowMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.permission.codename} on #{self.content_object_id} (grant {self.grant_id})"
+
 
 class ProfileUserObjectPermission(_GrantRowMixin, UserObjectPermissionBase):
     content_object = models.ForeignKey("core.Profile", on_delete=models.CASCADE)
@@ -167,6 +170,9 @@ class AccessRequest(models.Model):
                 name="access_request_one_target",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} access requested by {self.requested_by} ({self.get_status_display()})"
 
     @property
     def target(self):

@@ -70,6 +70,9 @@ class CaseReferenceCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["programme", "year"], name="uniq_case_counter")]
 
+    def __str__(self) -> str:
+        return f"{self.programme} {self.year}: {self.last_number}"
+
 
 class CaseParticipant(models.Model):
     class Role(models.TextChoices):

@@ -263,3 +263,6 @@ class HouseholdMember(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["household", "profile"], name="uniq_household_member")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} in {self.household}"

@@ -12,7 +12,15 @@ from .access import (
     revoke_grant,
     transfer_ownership,
 )
-from .cases import add_activity, add_participant, change_stage, close_case, link_cases, open_case, update_case
+from .cases import (
+    add_activity,
+    add_participant,
+    change_stage,
+    close_case,
+    link_cases,
+    open_case,
+    update_case,
+)
 from .errors import ConflictError
 from .organisations import add_member, remove_member, set_programme_enabled
 from .people import (

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from .. import audit
 from ..access import AccessLevel
-from ..models import Activity, AuditAction, Case, CaseParticipant, CaseReferenceCounter, Profile, Team
+from ..models import (
+    Activity,
+    AuditAction,
+    Case,
+    CaseParticipant,
+    CaseReferenceCounter,
+    Profile,
+    Team,
+)
 from ..plugins.registry import registry
 from .errors import full_clean_or_raise, require_level, require_perm, save_versioned
 from .people import can_act_for_team

@@ -126,6 +126,9 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_COMMENTS_ENABLED = False
 WAGTAIL_WORKFLOW_ENABLED = False
+# No third-party avatar service: the network may be closed, and users' e-mail hashes
+# should not leave the deployment.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 TASKS = {
     "default": {
