@@ -26,9 +26,11 @@ from .organisations import add_member, remove_member, set_programme_enabled
 from .people import (
     add_address,
     add_alias,
+    add_household_member,
     add_identifier,
     add_relationship,
     add_warning_marker,
+    create_household,
     create_profile,
     record_view,
     set_person_roles,
@@ -36,7 +38,7 @@ from .people import (
 )
 
 __all__ = [
-    "ConflictError", "add_activity", "add_address", "add_alias", "add_identifier", "add_member",
+    "ConflictError", "add_activity", "add_household_member", "create_household", "add_address", "add_alias", "add_identifier", "add_member",
     "add_participant", "add_relationship", "add_warning_marker", "change_stage", "close_case",
     "create_profile", "decide_access_request", "expire_grants", "grant_access", "link_cases",
     "open_case", "record_view", "remove_member", "request_access", "revoke_grant",

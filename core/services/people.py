@@ -12,6 +12,8 @@ from ..access import AccessLevel
 from ..models import (
     Address,
     AuditAction,
+    Household,
+    HouseholdMember,
     Identifier,
     Membership,
     PersonRole,
@@ -213,3 +215,35 @@ def record_view(obj, *, by, justification: str = "") -> None:
     """Audit that ``by`` opened a profile or case (consultation under s.62)."""
     with transaction.atomic():
         audit.record(AuditAction.VIEW, obj, actor=by, justification=justification)
+
+
+@transaction.atomic
+def create_household(*, by, owner_team: Team, name: str, kind: str = Household.Kind.FAMILY,
+                     members=()) -> Household:
+    """A family or group of profiles worked with together; ``members`` are
+    ``[(profile, role)]`` the user may view. One audit event."""
+    if not can_act_for_team(by, owner_team):
+        raise ValidationError({"owner_team": "You can only create households for your own teams."})
+    household = Household(name=(name or "").strip(), kind=kind, owner_team=owner_team)
+    full_clean_or_raise(household)
+    for profile, _role in members:
+        require_level(by, profile, AccessLevel.VIEW, "add this person to a household")
+    household.save()
+    HouseholdMember.objects.bulk_create(
+        [HouseholdMember(household=household, profile=p, role=r) for p, r in members]
+    )
+    audit.record(AuditAction.CREATE, household, actor=by,
+                 changes={"members": [p.pk for p, _ in members], "kind": kind})
+    return household
+
+
+@transaction.atomic
+def add_household_member(household: Household, profile: Profile, *, by, role: str = "") -> HouseholdMember:
+    if not can_act_for_team(by, household.owner_team):
+        raise ValidationError({"household": "Only the owner team can change this household."})
+    require_level(by, profile, AccessLevel.VIEW, "add this person to a household")
+    if household.memberships.filter(profile=profile).exists():
+        raise ValidationError({"profile": "This person is already in the household."})
+    member = HouseholdMember.objects.create(household=household, profile=profile, role=role.strip())
+    audit.record(AuditAction.LINK, household, actor=by, changes={"member": profile.pk, "role": member.role})
+    return member
