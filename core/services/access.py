@@ -73,6 +73,14 @@ def _dematerialise(grant: Grant) -> None:
         table.objects.filter(grant=grant).delete()
 
 
+def _lock(target):
+    """The profile or case, locked: sharing decisions on one record are serialised, so a
+    concurrent grant to the same grantee sees (and supersedes) the other one instead of
+    colliding with its permission rows."""
+    _target_kwargs(target)
+    return type(target).objects.select_for_update().get(pk=target.pk)
+
+
 def _open_grants_for(target, grantee_kwargs: dict):
     return Grant.objects.select_for_update().filter(revoked_at__isnull=True, **_target_kwargs(target), **grantee_kwargs)
 
@@ -110,6 +118,7 @@ def grant_access(
     """Give ``grantee`` (a user, a team or an organisation, in any partnership) ``level``
     access to a profile or case. ``by`` needs manage on it. A grant already in force to
     the same grantee is replaced (its level changes); one audit event."""
+    target = _lock(target)
     require_level(by, target, AccessLevel.MANAGE, "share this record")
     errors = {}
     try:
@@ -237,7 +246,7 @@ def decide_access_request(
     expires_at: datetime | None = None,
 ) -> AccessRequest:
     req = AccessRequest.objects.select_for_update().get(pk=req.pk)
-    target = req.target
+    target = _lock(req.target)
     require_level(by, target, AccessLevel.MANAGE, "decide on access to this record")
     if req.status != AccessRequest.Status.PENDING:
         raise ValidationError("This request has already been decided.")
