@@ -11,10 +11,12 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import signals  # noqa: F401  (membership/group sync, login auditing)
+        from .admin.structure_scope import register_policies
         from .plugins.manager import get_plugin_manager
         from .plugins.registry import registry
 
         registry.load(get_plugin_manager())
+        register_policies()
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="wraparound_sync_roles")
 
 

@@ -32,7 +32,6 @@ from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import Button
-from wagtail.permissions import policy_registry, register_permission_policy
 
 from .. import audit, services
 from ..models import (
@@ -46,13 +45,6 @@ from ..models import (
 )
 from ..plugins.registry import registry
 from .structure_scope import POLICIES, scope
-
-for _model, _policy in POLICIES.items():
-    # Registered when Wagtail imports the hooks modules, before any viewset asks for a
-    # policy (which would otherwise create the model-only fallback).
-    if policy_registry.get_by_type(_model, fallback=False) is None:
-        register_permission_policy(_model, _policy)
-
 
 # Forms -----------------------------------------------------------------------------
 

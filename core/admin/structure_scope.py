@@ -134,3 +134,14 @@ POLICIES = {
     Membership: StructurePermissionPolicy(Membership),
     ProgrammeModule: StructurePermissionPolicy(ProgrammeModule, actions=("change", "view")),
 }
+
+
+def register_policies() -> None:
+    """Register the structure models' permission policies. Called from
+    ``CoreConfig.ready()``, before the admin URLs load and before any viewset asks for a
+    policy (which would otherwise get Wagtail's model-only fallback)."""
+    from wagtail.permissions import policy_registry, register_permission_policy
+
+    for model, policy in POLICIES.items():
+        if policy_registry.get_by_type(model, fallback=False) is None:
+            register_permission_policy(model, policy)
