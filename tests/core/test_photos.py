@@ -53,3 +53,11 @@ def test_grantee_gets_photo(client, world, profile_with_photo):
 def test_anonymous_is_sent_to_login_for_photo(client, profile_with_photo):
     response = client.get(reverse("wraparound_profile_photo", args=[profile_with_photo.pk]))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_profile_page_shows_photo_through_the_protected_url(client, world, profile_with_photo):
+    client.force_login(world.staffs_officer)
+    page = client.get(reverse("wraparound_profiles:detail", args=[profile_with_photo.pk])).content.decode()
+    assert reverse("wraparound_profile_photo", args=[profile_with_photo.pk]) in page
+    assert "/media/" not in page
