@@ -480,7 +480,7 @@ def run_case(ctx: DemoContext, *, team: str, programme: str, case_type: str, tit
     closed_on = days_ago(ctx.random.randint(2, max(2, opened_days_ago // 4))) if outcome else None
     chronology(ctx, case, list(entries), until=closed_on)
     if stage and stage != case.stage:
-        advance(case, stage, by=by)
+        advance(case, stage, by=by, until=closed_on)
     if outcome:
         services.close_case(case, by=by, outcome=outcome, notes=outcome_notes, closed_on=closed_on)
     return case
@@ -491,12 +491,17 @@ def pick(ctx: DemoContext, choices, weights=None):
     return ctx.random.choices(list(choices), weights=weights)[0]
 
 
-def advance(case, to_stage: str, *, by, note: str = "") -> None:
-    """Move a case stage by stage up to ``to_stage`` (each step is an activity)."""
+def advance(case, to_stage: str, *, by, note: str = "", until=None) -> None:
+    """Move a case stage by stage up to ``to_stage`` (each step is an activity), the steps
+    spread evenly between the opening and ``until`` (default today)."""
     programme = registry.programme(case.programme)
     stages = [s.slug for s in programme.case_type(case.case_type).stages]
-    for slug in stages[stages.index(case.stage) + 1: stages.index(to_stage) + 1]:
-        services.change_stage(case, slug, by=by, note=note)
+    steps = stages[stages.index(case.stage) + 1: stages.index(to_stage) + 1]
+    start = timezone.make_aware(datetime.combine(case.opened_on, time(10, 0)))
+    end = timezone.make_aware(datetime.combine(until, time(9, 0))) if until else timezone.now()
+    gap = max(end - start, timedelta(0)) / (len(steps) + 1)
+    for n, slug in enumerate(steps, start=1):
+        services.change_stage(case, slug, by=by, note=note, occurred_at=start + gap * n)
 
 
 def case_count() -> int:

@@ -126,6 +126,8 @@ class CaseDetailView(RecordViewMixin, View):
         context["case_type_name"], context["stage_name"] = case_type_and_stage(case)
         programme = registry.programme(case.programme)
         case_type = programme.case_type(case.case_type) if programme else None
+        outcomes = {o.code: o.label for o in (case_type.outcomes if case_type else ())}
+        context["outcome_label"] = outcomes.get(case.outcome, case.outcome)
         context["stages"] = [
             {"name": s.name, "current": s.slug == case.stage} for s in (case_type.stages if case_type else ())
         ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -123,9 +123,12 @@ def update_case(case: Case, *, by, changes: dict, expected_version: int | None =
 
 
 @transaction.atomic
-def change_stage(case: Case, stage: str, *, by, note: str = "", expected_version: int | None = None) -> Activity:
-    """Move a case to another stage of its type; recorded as an activity on the case."""
+def change_stage(case: Case, stage: str, *, by, note: str = "", occurred_at: datetime | None = None,
+                 expected_version: int | None = None) -> Activity:
+    """Move a case to another stage of its type; recorded as an activity on the case,
+    dated ``occurred_at`` (default now: a stage change entered late says when it happened)."""
     require_level(by, case, AccessLevel.CONTRIBUTE, "move this case on")
+    occurred_at = _check_entry_time(case, occurred_at)
     _, type_spec = _case_type_or_error(case.programme, case.case_type)
     new = type_spec.stage(stage)
     if new is None:
@@ -138,7 +141,7 @@ def change_stage(case: Case, stage: str, *, by, note: str = "", expected_version
     case.stage = stage
     save_versioned(case, expected_version, ["stage"])
     activity = _log(case, by, Activity.Kind.STAGE_CHANGE,
-                    f"Stage changed from {old.name if old else case.stage} to {new.name}", note)
+                    f"Stage changed from {old.name if old else case.stage} to {new.name}", note, occurred_at)
     audit.record(AuditAction.UPDATE, case, actor=by, changes={"stage": [old.slug if old else "", stage], "activity": activity.pk})
     return activity
 
@@ -160,7 +163,11 @@ def close_case(case: Case, *, by, outcome: str, notes: str = "", closed_on: date
         raise ValidationError({"closed_on": "A case cannot close before it opened."})
     save_versioned(case, expected_version, ["status", "closed_on", "outcome", "outcome_notes"])
     label = next((o.label for o in type_spec.outcomes if o.code == outcome), outcome)
-    activity = _log(case, by, Activity.Kind.OUTCOME, f"Case closed: {label}", notes)
+    # The outcome entry is dated on the closing day (now, if the case closes today).
+    when = None
+    if case.closed_on != timezone.localdate():
+        when = timezone.make_aware(datetime.combine(case.closed_on, time(17, 0)))
+    activity = _log(case, by, Activity.Kind.OUTCOME, f"Case closed: {label}", notes, when)
     audit.record(AuditAction.UPDATE, case, actor=by, changes={"status": ["open", "closed"], "outcome": outcome})
     return activity
 
@@ -188,11 +195,22 @@ def link_cases(case: Case, other: Case, *, by) -> None:
     audit.record(AuditAction.LINK, case, actor=by, changes={"linked_case": other.reference})
 
 
-def _log(case, by, kind, summary, details="") -> Activity:
+def _check_entry_time(case: Case, occurred_at: datetime | None) -> datetime:
+    now = timezone.now()
+    if occurred_at is None:
+        return now
+    if occurred_at > now + timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "This cannot be dated in the future."})
+    if timezone.localdate(occurred_at) < case.opened_on:
+        raise ValidationError({"occurred_at": "This cannot be dated before the case opened."})
+    return occurred_at
+
+
+def _log(case, by, kind, summary, details="", occurred_at=None) -> Activity:
     org = audit._actor_organisation(by)
     return Activity.objects.create(
-        case=case, kind=kind, occurred_at=timezone.now(), summary=summary[:300], details=details,
-        recorded_by=by, organisation=org,
+        case=case, kind=kind, occurred_at=occurred_at or timezone.now(), summary=summary[:300],
+        details=details, recorded_by=by, organisation=org,
     )
 
 
@@ -222,7 +240,7 @@ def add_activity(
         raise ValidationError({"organisation": "You can only record activity for your own organisation."})
     occurred_at = occurred_at or timezone.now()
     errors = {}
-    if occurred_at > timezone.now() + timezone.timedelta(minutes=5):
+    if occurred_at > timezone.now() + timedelta(minutes=5):
         errors["occurred_at"] = "An activity cannot be in the future."
     if kind not in Activity.Kind.values:
         errors["kind"] = "Choose the kind of activity."
