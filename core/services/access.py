@@ -41,6 +41,12 @@ def _grantee_kwargs(grantee) -> dict:
 
 
 def _check_grantee_active(grantee) -> None:
+    # Read the grantee afresh: it may have been deleted or deactivated since the form
+    # that names it was loaded (a stale instance would write a dangling grant).
+    fresh = type(grantee)._default_manager.filter(pk=grantee.pk).first() if grantee.pk else None
+    if fresh is None:
+        raise ValidationError({"grantee": "This person, team or organisation does not exist."})
+    grantee = fresh
     if isinstance(grantee, Team):
         if not grantee.is_active or not grantee.organisation.is_active:
             raise ValidationError({"grantee": f"{grantee} is no longer active."})
@@ -181,9 +187,13 @@ def transfer_ownership(
     errors = {}
     if not (reason or "").strip():
         errors["reason"] = "Say why ownership is moving."
-    if to_team.pk == target.owner_team_id:
+    # Read afresh: the team may have been deleted or deactivated since the form was loaded.
+    fresh_team = Team.objects.select_related("organisation").filter(pk=to_team.pk).first() if to_team.pk else None
+    if fresh_team is None:
+        errors["to_team"] = "This team does not exist."
+    elif to_team.pk == target.owner_team_id:
         errors["to_team"] = f"{to_team} already owns this record."
-    elif not to_team.is_active or not to_team.organisation.is_active:
+    elif not fresh_team.is_active or not fresh_team.organisation.is_active:
         errors["to_team"] = f"{to_team} is no longer active."
     if isinstance(target, Profile) and not consent_reviewed:
         errors["consent_reviewed"] = "Review the consent to share before transferring ownership."
