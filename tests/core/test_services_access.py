@@ -20,10 +20,11 @@ from core.models import (
     Profile,
     ProfileGroupObjectPermission,
     ProfileUserObjectPermission,
+    Team,
 )
 from core.services.errors import NotAllowed
 
-from ..factories import CaseFactory, ProfileFactory, UserFactory, member
+from ..factories import CaseFactory, ProfileFactory, TeamFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,28 @@ def test_grant_to_inactive_organisation_is_refused(world, profile):
     world.waveney.is_active = False
     world.waveney.save()
     refused(lambda: grant(profile, world.waveney, VIEW, world.staffs_officer), "grantee")
+
+
+def test_grant_to_user_deleted_since_the_form_was_loaded_is_refused(world, profile):
+    gone = UserFactory()
+    type(gone).objects.filter(pk=gone.pk).delete()
+    refused(lambda: grant(profile, gone, VIEW, world.staffs_officer), "grantee")
+
+
+def test_grant_to_team_deleted_since_the_form_was_loaded_is_refused(world, profile):
+    team = TeamFactory(organisation=world.waveney)
+    Team.objects.filter(pk=team.pk).delete()
+    refused(lambda: grant(profile, team, VIEW, world.staffs_officer), "grantee")
+
+
+def test_grant_to_unsaved_user_is_refused(world, profile):
+    refused(lambda: grant(profile, UserFactory.build(), VIEW, world.staffs_officer), "grantee")
+
+
+def test_grant_to_user_deactivated_since_the_form_was_loaded_is_refused(world, profile):
+    stale = type(world.waveney_officer).objects.get(pk=world.waveney_officer.pk)
+    type(stale).objects.filter(pk=stale.pk).update(is_active=False)
+    refused(lambda: grant(profile, stale, VIEW, world.staffs_officer), "grantee")
 
 
 def test_grant_to_something_that_is_not_a_grantee_is_refused(world, profile):
@@ -248,6 +271,26 @@ def test_transfer_to_inactive_team_is_refused(world, profile):
     world.norfolk_iom.save()
     refused(
         lambda: services.transfer_ownership(profile, world.norfolk_iom, by=world.staffs_officer, reason="Moved",
+                                            consent_reviewed=True),
+        "to_team",
+    )
+
+
+def test_transfer_to_team_deleted_since_the_form_was_loaded_is_refused(world, profile):
+    team = TeamFactory(organisation=world.norfolk_police)
+    Team.objects.filter(pk=team.pk).delete()
+    refused(
+        lambda: services.transfer_ownership(profile, team, by=world.staffs_officer, reason="Moved",
+                                            consent_reviewed=True),
+        "to_team",
+    )
+
+
+def test_transfer_to_team_deactivated_since_the_form_was_loaded_is_refused(world, profile):
+    stale = Team.objects.get(pk=world.norfolk_iom.pk)
+    Team.objects.filter(pk=stale.pk).update(is_active=False)
+    refused(
+        lambda: services.transfer_ownership(profile, stale, by=world.staffs_officer, reason="Moved",
                                             consent_reviewed=True),
         "to_team",
     )
