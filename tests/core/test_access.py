@@ -15,6 +15,7 @@ from django.utils import timezone
 from core import access, services
 from core.access import AccessLevel
 from core.models import (
+    AccessRequest,
     Activity,
     Case,
     CaseParticipant,
@@ -406,6 +407,26 @@ def test_grants_visible_to_those_who_see_the_record(world):
     assert visible(Grant, world.waveney_officer) == {g.pk}
     assert visible(Grant, world.norfolk_officer) == set()
     assert visible(Grant, world.waveney_officer, MANAGE) == set()
+
+
+def test_requester_sees_own_access_request(world):
+    p = ProfileFactory(owner_team=world.staffs_iom)
+    req = services.request_access(p, by=world.outsider, reason="Tenancy")
+    assert visible(AccessRequest, world.outsider) == {req.pk}
+    assert visible(AccessRequest, world.outsider, CONTRIBUTE) == set()
+
+
+def test_manager_of_record_sees_access_requests_on_it(world):
+    p = ProfileFactory(owner_team=world.staffs_iom)
+    req = services.request_access(p, by=world.outsider, reason="Tenancy")
+    assert visible(AccessRequest, world.staffs_officer, MANAGE) == {req.pk}
+
+
+def test_viewer_of_record_does_not_see_access_requests_on_it(world):
+    p = ProfileFactory(owner_team=world.staffs_iom)
+    share(p, world.norfolk_iom, CONTRIBUTE, world.staffs_officer)
+    services.request_access(p, by=world.outsider, reason="Tenancy")
+    assert visible(AccessRequest, world.norfolk_officer) == set()
 
 
 # --- single object ---------------------------------------------------------------------
