@@ -12,7 +12,7 @@ def wraparound_identifier_types():
         IdentifierType("pnc", "Police National Computer (PNC) ID", r"\d{2,4}/\d{1,7}[A-Z]",
                        "Year/serial and check letter, e.g. 2004/0123456X"),
         IdentifierType("nhs", "NHS number", r"\d{10}", "Ten digits, no spaces"),
-        IdentifierType("ni", "National Insurance number", r"[A-CEGHJ-PR-TW-Z]{2}\d{6}[A-D]", "e.g. QQ123456C"),
+        IdentifierType("ni", "National Insurance number", r"[A-CEGHJ-PR-TW-Z]{2}\d{6}[A-D]", "e.g. AB123456C"),
         IdentifierType("council_ref", "Council reference"),
         IdentifierType("other", "Other reference"),
     ]
