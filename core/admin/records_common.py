@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -30,9 +31,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
 
-from .. import access, services
+from .. import access, audit, services
 from ..access import AccessLevel
-from ..models import Partnership
+from ..models import AuditAction, Partnership
 
 SESSION_KEY = "wraparound_justifications"
 
@@ -206,9 +207,23 @@ class RestrictedListingView(BaseListingView):
         return [t for t in self.search_query.split() if t][:6]
 
     def search_queryset(self, queryset):
-        for term in self.search_terms():
+        terms = self.search_terms()
+        for term in terms:
             queryset = queryset.filter(self.term_filter(term))
+        if terms:
+            self.audit_search(" ".join(terms))
         return queryset
+
+    def audit_search(self, query: str) -> None:
+        """One SEARCH event per distinct query in a session: the listing refreshes its
+        results as the user types and pages, which is one search, not many."""
+        key = f"{SESSION_KEY}:last_search:{self.model._meta.label_lower}"
+        if self.request.session.get(key) == query:
+            return
+        with transaction.atomic():
+            audit.record(AuditAction.SEARCH, actor=self.request.user, object_type=self.model._meta.label_lower,
+                         changes={"query": query})
+        self.request.session[key] = query
 
     def term_filter(self, term: str) -> Q:
         raise NotImplementedError

@@ -382,3 +382,18 @@ def test_profile_index_sorts_risk_by_severity(world):
     url = reverse("wraparound_profiles:index")
     rows = client.get(url, {"ordering": "-risk_level"}).context["object_list"]
     assert [p.risk_level for p in rows] == ["very_high", "high", "medium", "low", "unknown"]
+
+
+@pytest.mark.django_db
+def test_profile_search_is_audited_once_per_distinct_query(client, world):
+    from django.urls import reverse
+
+    from core.models import AuditEvent
+
+    client.force_login(world.staffs_officer)
+    for _ in range(2):  # the listing refreshes as the user types and pages
+        assert client.get(reverse("wraparound_profiles:index_results"), {"q": "smith"}).status_code == 200
+    client.get(reverse("wraparound_profiles:index"), {"q": "jones"})
+    events = AuditEvent.objects.filter(action="search", actor_id=world.staffs_officer.pk).order_by("id")
+    assert [e.changes["query"] for e in events] == ["smith", "jones"]
+    assert {e.category for e in events} == {"consultation"}
