@@ -1,7 +1,8 @@
 """Troubled families demo records: whole-family cases for each Families First team, some
 closed with a payment-by-results claim (scenario S10)."""
 
-from core.demo import new_profile, pick, run_case, team_profiles
+from core import services
+from core.demo import member_of, new_profile, pick, run_case, team_profiles
 
 ENTRIES = [
     ("visit", "Keyworker home visit with the whole family"),
@@ -43,6 +44,10 @@ def pakefield_family(ctx) -> None:
                         person_roles=["family_member", "offender"], consent_to_share="given", lawful_basis="consent")
     amber = new_profile(ctx, team, first_name="Amber", last_name="Pakefield", age=9, gender="female",
                         person_roles=["family_member", "vulnerable"], consent_to_share="given", lawful_basis="consent")
+    services.create_household(
+        by=member_of(ctx, team), owner_team=ctx.teams[team], name="The Pakefield family",
+        members=[(donna, "parent"), (tyler, "child"), (amber, "child")],
+    )
     run_case(
         ctx, team=team, programme="troubled_families", case_type="family_intervention",
         title="The Pakefield family", opened_days_ago=300, stage="intervention",

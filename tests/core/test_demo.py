@@ -11,9 +11,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.db import transaction
 
-from core import demo, roles
+from core import access, demo, roles
 from core.access import AccessLevel, can
-from core.models import AuditEvent, Case, Grant, Identifier, Organisation, Profile, ProgrammeModule
+from core.models import (
+    AuditEvent,
+    Case,
+    Grant,
+    Household,
+    Identifier,
+    Organisation,
+    Profile,
+    ProgrammeModule,
+)
 from core.plugins.registry import registry
 from wraparound import cli
 
@@ -93,6 +102,16 @@ def test_named_norfolk_officers_see_the_waveney_perpetrator(ctx):
     kyle = Profile.objects.get(first_name="Kyle", last_name="Mutford")
     assert can(ctx.users["norfolk_ppo2"], kyle, AccessLevel.CONTRIBUTE)
     assert not can(ctx.users["norfolk_iom"], kyle, AccessLevel.VIEW)
+
+
+def test_troubled_family_is_a_household_seen_by_its_keyworker_only(ctx):
+    from core.models import HouseholdMember
+
+    family = Household.objects.get(name="The Pakefield family")
+    assert family.members.count() == 3
+    keyworker, outsider = ctx.users["waveney_families"], ctx.users["brighton_police"]
+    assert access.restrict(HouseholdMember.objects.filter(household=family), keyworker).count() == 3
+    assert not access.restrict(HouseholdMember.objects.filter(household=family), outsider).exists()
 
 
 def test_profiles_have_avatars_and_valid_identifiers():
