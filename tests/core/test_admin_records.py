@@ -397,3 +397,31 @@ def test_profile_search_is_audited_once_per_distinct_query(client, world):
     events = AuditEvent.objects.filter(action="search", actor_id=world.staffs_officer.pk).order_by("id")
     assert [e.changes["query"] for e in events] == ["smith", "jones"]
     assert {e.category for e in events} == {"consultation"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["profile", "case"])
+def test_detail_query_count_does_not_grow_with_activities(client, world, kind):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from core import services
+
+    from ..factories import ProfileFactory
+
+    def page_queries(n_activities: int) -> int:
+        person = ProfileFactory(owner_team=world.waveney_asb)
+        case = services.open_case(by=world.waveney_officer, owner_team=world.waveney_asb, programme="asb",
+                                  case_type="asb_case", title="Noise", participants=[(person, "subject")])
+        for i in range(n_activities):
+            services.add_activity(by=world.waveney_officer, summary=f"Visit {i}",
+                                  **({"case": case} if kind == "case" else {"profile": person}))
+        url = reverse(f"wraparound_{kind}s:detail", args=[(case if kind == "case" else person).pk])
+        client.get(url)  # warm per-session state (justification, caches)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(world.waveney_officer)
+    assert page_queries(2) == page_queries(30)
