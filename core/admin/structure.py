@@ -26,6 +26,7 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
@@ -287,7 +288,7 @@ class PartnershipViewSet(StructureViewSet):
     url_prefix = "structure/partnerships"
     name = "wraparound_partnerships"
     form_fields = ["name", "area", "description", "require_justification"]
-    list_display = ["name", "area", "require_justification"]
+    list_display = ["name", "area", BooleanColumn("require_justification", label="Reason to open")]
     search_fields = ["name", "area"]
     menu_order = 1
 
@@ -299,7 +300,7 @@ class OrganisationViewSet(StructureViewSet):
     url_prefix = "structure/organisations"
     name = "wraparound_organisations"
     form_fields = ["name", "kind", "area", "email", "phone", "is_active"]
-    list_display = ["name", "kind", "area", "is_active"]
+    list_display = ["name", "kind", "area", BooleanColumn("is_active", label="Active")]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "area"]
     index_view_class = OrganisationIndexView
@@ -332,7 +333,7 @@ class TeamViewSet(StructureViewSet):
     url_prefix = "structure/teams"
     name = "wraparound_teams"
     form_fields = ["organisation", "name", "email", "phone", "is_active"]
-    list_display = ["name", "organisation", "email", "is_active"]
+    list_display = ["name", "organisation", "email", BooleanColumn("is_active", label="Active")]
     list_filter = ["is_active"]
     search_fields = ["name"]
     menu_order = 4
@@ -365,7 +366,7 @@ class ProgrammeModuleViewSet(StructureViewSet):
     name = "wraparound_programme_modules"
     edit_view_class = ProgrammeModuleEditView
     form_fields = ["enabled"]
-    list_display = ["organisation", "programme", "enabled", "changed_by", "changed_at"]
+    list_display = ["organisation", "programme", BooleanColumn("enabled"), "changed_by", "changed_at"]
     list_filter = ["enabled", "programme"]
     menu_order = 6
 
