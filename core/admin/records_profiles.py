@@ -40,11 +40,6 @@ NAMESPACE = "wraparound_profiles"
 RISK_CLASS = {"high": "critical", "very_high": "critical", "medium": "warning"}
 
 
-def label_of(table: dict, code: str) -> str:
-    item = table.get(code)
-    return item.label if item else code
-
-
 def date_of_birth_display(profile: Profile) -> str:
     if not profile.date_of_birth:
         return "Not known"
@@ -74,7 +69,7 @@ def profile_columns():
         return format_html(
             '{} <span class="w-status wa-risk wa-risk--critical" title="Warning markers: {}">⚠ {}</span>',
             profile.full_name,
-            ", ".join(label_of(registry.warning_markers, m.marker) for m in markers),
+            ", ".join(registry.label("warning_markers", m.marker) for m in markers),
             len(markers),
         )
 
@@ -84,7 +79,7 @@ def profile_columns():
         Column(
             "person_roles",
             label="Person roles",
-            accessor=lambda p: ", ".join(label_of(registry.person_roles, r.role) for r in p.person_roles.all()),
+            accessor=lambda p: ", ".join(registry.label("person_roles", r.role) for r in p.person_roles.all()),
         ),
         RiskColumn("risk_level", label="Risk", accessor="get_risk_level_display", sort_key="risk_level"),
         Column("owner_team", label="Owner team", accessor=lambda p: str(p.owner_team)),
@@ -173,11 +168,11 @@ class ProfileDetailView(RecordViewMixin, View):
         context = super().get_context_data(**kwargs)
         profile, user = self.object, self.request.user
         context["warning_markers"] = [
-            (label_of(registry.warning_markers, m.marker), m.note) for m in profile.warning_markers.order_by("marker")
+            (registry.label("warning_markers", m.marker), m.note) for m in profile.warning_markers.order_by("marker")
         ]
-        context["person_roles"] = [label_of(registry.person_roles, r.role) for r in profile.person_roles.all()]
+        context["person_roles"] = [registry.label("person_roles", r.role) for r in profile.person_roles.all()]
         context["identifiers"] = [
-            (label_of(registry.identifier_types, i.kind), i.value) for i in profile.identifiers.all()
+            (registry.label("identifier_types", i.kind), i.value) for i in profile.identifiers.all()
         ]
         context["aliases"] = list(profile.aliases.all())
         context["addresses"] = list(profile.addresses.all())
