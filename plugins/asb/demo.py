@@ -4,7 +4,7 @@ dispute worked with Restorative Northamptonshire (S8), and cases for each ASB te
 
 from core import services
 from core.access import AccessLevel
-from core.demo import advance, chronology, days_ago, new_profile, pick, run_case, team_profiles
+from core.demo.kit import advance, chronology, days_ago, new_profile, pick, run_case, team_profiles
 
 ENTRIES = [
     ("contact", "Complainant contacted: incidents continuing at weekends"),

@@ -3,7 +3,7 @@ Stafford, probation and police manage together (S3), and a cohort for each IOM t
 
 from core import services
 from core.access import AccessLevel
-from core.demo import chronology, days_ago, new_profile, pick, run_case, team_profiles
+from core.demo.kit import chronology, days_ago, new_profile, pick, run_case, team_profiles
 
 CONTACTS = [
     ("contact", "Scheduled contact at the police station: reported stable, looking for work"),

@@ -4,7 +4,7 @@ cases for each team."""
 
 from core import services
 from core.access import AccessLevel
-from core.demo import chronology, days_ago, new_profile, pick, run_case, team_profiles
+from core.demo.kit import chronology, days_ago, new_profile, pick, run_case, team_profiles
 
 EPISODES = [
     ("contact", "Missing episode: reported missing at 22:00, found next morning in the city centre"),

@@ -4,7 +4,7 @@ and restorative cases for each RJ team."""
 
 from core import services
 from core.access import AccessLevel
-from core.demo import chronology, days_ago, new_profile, pick, run_case, team_profiles
+from core.demo.kit import chronology, days_ago, new_profile, pick, run_case, team_profiles
 
 ENTRIES = [
     ("call", "Initial call with the harmed person: interested in RJ"),

@@ -2,7 +2,7 @@
 closed with a payment-by-results claim (scenario S10)."""
 
 from core import services
-from core.demo import member_of, new_profile, pick, run_case, team_profiles
+from core.demo.kit import member_of, new_profile, pick, run_case, team_profiles
 
 ENTRIES = [
     ("visit", "Keyworker home visit with the whole family"),

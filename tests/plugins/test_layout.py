@@ -15,7 +15,7 @@ PLUGIN_DIRS = sorted(p.parent for p in (REPO / "plugins").glob("*/apps.py"))
 CORE_PUBLIC_API = ("core.models", "core.access", "core.services", "core.plugins", "core.audit")
 #: ...and, in a plugin's ``demo.py`` only, the demo loader's helpers (so that the five
 #: programmes do not each copy them).
-DEMO_API = ("core.demo",)
+DEMO_API = ("core.demo", "core.demo.kit")
 
 
 def imported_modules(path: Path, package: str) -> list[tuple[int, str]]:
