@@ -106,7 +106,9 @@ class RecordViewMixin(WagtailAdminTemplateMixin):
 
     @forbidden_as_403
     def dispatch(self, request, *args, **kwargs):
-        self.object = access.get_object_or_404(self.model, request.user, self.required_level, pk=kwargs["pk"])
+        # The owner team and its organisation are shown (and checked) on every record screen.
+        records = self.model._default_manager.select_related("owner_team__organisation")
+        self.object = access.get_object_or_404(records, request.user, self.required_level, pk=kwargs["pk"])
         if self.justification_gate and needs_justification(request, self.object):
             url = reverse(f"{self.url_namespace}:justify", args=[self.object.pk])
             # After the reason, come back here; a refused POST is not replayed.
