@@ -26,7 +26,9 @@ from django.db import models
 
 from .models.audit import S62_CATEGORY, AuditAction, AuditEvent, Channel
 
-__all__ = ["AuditAction", "Channel", "audit_context", "record", "record_auth", "AuditContextMiddleware"]
+__all__ = [
+    "AuditAction", "AuditContextMiddleware", "Channel", "actor_organisation", "audit_context", "record", "record_auth",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,9 @@ def audit_context(channel: str | None = None, source_address: str | None = None)
         _context.reset(token)
 
 
-def _actor_organisation(user):
+def actor_organisation(user):
+    """The organisation a user acts for: the first (by name) of their teams' organisations,
+    cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     cached = getattr(user, "_wraparound_primary_org", False)
@@ -83,7 +87,7 @@ def record(
 ) -> AuditEvent:
     """Write one audit event. Call it inside the transaction of the operation it records."""
     ctx = _context.get()
-    org = _actor_organisation(actor)
+    org = actor_organisation(actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

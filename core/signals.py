@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -24,8 +25,8 @@ def sync_user_groups(user) -> None:
     )
     wanted = team_groups | org_groups
     current = set(
-        user.groups.filter(team__isnull=False).values_list("id", flat=True)
-    ) | set(user.groups.filter(organisation__isnull=False).values_list("id", flat=True))
+        user.groups.filter(Q(team__isnull=False) | Q(organisation__isnull=False)).values_list("id", flat=True)
+    )
     if wanted - current:
         user.groups.add(*(wanted - current))
     if current - wanted:

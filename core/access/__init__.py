@@ -33,7 +33,12 @@ from .engine import (
     get_object_or_404,
     level_for,
     restrict,
+    user_organisation_ids,
+    user_team_ids,
     visible_pks,
 )
 
-__all__ = ["AccessLevel", "can", "get_object_or_404", "level_for", "restrict", "visible_pks"]
+__all__ = [
+    "AccessLevel", "can", "get_object_or_404", "level_for", "restrict", "user_organisation_ids", "user_team_ids",
+    "visible_pks",
+]

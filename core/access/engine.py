@@ -56,11 +56,13 @@ def _in_force(now) -> Q:
     return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
 
 
-def _user_team_ids(user) -> QuerySet:
+def user_team_ids(user) -> QuerySet:
+    """Subquery: ids of the teams the user is a member of."""
     return Membership.objects.filter(user_id=user.pk).values("team_id")
 
 
-def _user_org_ids(user) -> QuerySet:
+def user_organisation_ids(user) -> QuerySet:
+    """Subquery: ids of the organisations the user has a team in."""
     return Membership.objects.filter(user_id=user.pk).values("team__organisation_id")
 
 
@@ -78,7 +80,7 @@ def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.V
     codename = _codename(model, level)
     now = timezone.now()
     parts = [
-        model.objects.filter(owner_team_id__in=_user_team_ids(user)).values_list("pk", flat=True),
+        model.objects.filter(owner_team_id__in=user_team_ids(user)).values_list("pk", flat=True),
         user_perm.objects.filter(user_id=user.pk, permission__codename=codename)
         .filter(_in_force(now))
         .values_list("content_object_id", flat=True),
@@ -88,7 +90,7 @@ def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.V
     ]
     if has_role(user, ORGANISATION_ADMIN):
         parts.append(
-            model.objects.filter(owner_team__organisation_id__in=_user_org_ids(user)).values_list("pk", flat=True)
+            model.objects.filter(owner_team__organisation_id__in=user_organisation_ids(user)).values_list("pk", flat=True)
         )
     first, *rest = (p.order_by() for p in parts)
     return first.union(*rest, all=True)
@@ -104,7 +106,7 @@ def _root_filter(prefix: str, model: type[models.Model]) -> Callable[[object, in
 def _activity_filter(user, level) -> Q:
     on_case = Q(case_id__in=visible_root_pks(Case, user, level))
     on_profile = Q(case__isnull=True, profile_id__in=visible_root_pks(Profile, user, level))
-    not_restricted = Q(restricted=False) | Q(organisation_id__in=_user_org_ids(user))
+    not_restricted = Q(restricted=False) | Q(organisation_id__in=user_organisation_ids(user))
     return (on_case | on_profile) & not_restricted
 
 

@@ -21,7 +21,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from .. import access, services
 from ..access import AccessLevel
 from ..forms.records import ActivityForm, add_service_errors
-from ..models import Activity, Case
+from ..models import Activity, Case, Profile
 from ..plugins.registry import registry
 from ..services.errors import NotAllowed
 from .records_common import RecordViewMixin, RestrictedListingView, audit_view
@@ -29,26 +29,20 @@ from .records_common import RecordViewMixin, RestrictedListingView, audit_view
 NAMESPACE = "wraparound_cases"
 
 
-def programme_name(case: Case) -> str:
-    programme = registry.programme(case.programme)
-    return programme.name if programme else case.programme
-
-
 def case_type_and_stage(case: Case) -> tuple[str, str]:
-    programme = registry.programme(case.programme)
-    case_type = programme.case_type(case.case_type) if programme else None
+    case_type = registry.case_type(case.programme, case.case_type)
     if case_type is None:
         return case.case_type, case.stage
     stage = case_type.stage(case.stage)
     return case_type.name, stage.name if stage else case.stage
 
 
-def programme_choices():
-    return [(slug, p.name) for slug, p in sorted(registry.programmes.items(), key=lambda kv: kv[1].name)]
-
-
 class CaseFilterSet(WagtailFilterSet):
-    programme = django_filters.ChoiceFilter(choices=programme_choices, label="Programme", empty_label="All")
+    # A function, not the bound method: filters deep-copy their choices, and the registry
+    # holds plugin modules, which cannot be copied.
+    programme = django_filters.ChoiceFilter(
+        choices=lambda: registry.programme_choices(), label="Programme", empty_label="All"
+    )
     status = django_filters.ChoiceFilter(choices=Case.Status.choices, label="Status", empty_label="All")
 
     class Meta:
@@ -81,7 +75,7 @@ class CaseIndexView(RestrictedListingView):
                 sort_key="reference",
             ),
             Column("title", label="Title", sort_key="title"),
-            Column("programme", label="Programme", accessor=programme_name),
+            Column("programme", label="Programme", accessor=lambda c: registry.programme_name(c.programme)),
             Column("case_type", label="Case type", accessor=lambda c: case_type_and_stage(c)[0]),
             Column("stage", label="Stage", accessor=lambda c: case_type_and_stage(c)[1]),
             StatusTagColumn("status", label="Status", accessor="get_status_display",
@@ -122,18 +116,18 @@ class CaseDetailView(RecordViewMixin, View):
     def get_context_data(self, activity_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         case, user = self.object, self.request.user
-        context["programme_name"] = programme_name(case)
+        context["programme_name"] = registry.programme_name(case.programme)
         context["case_type_name"], context["stage_name"] = case_type_and_stage(case)
-        programme = registry.programme(case.programme)
-        case_type = programme.case_type(case.case_type) if programme else None
+        case_type = registry.case_type(case.programme, case.case_type)
         outcomes = {o.code: o.label for o in (case_type.outcomes if case_type else ())}
         context["outcome_label"] = outcomes.get(case.outcome, case.outcome)
         context["stages"] = [
             {"name": s.name, "current": s.slug == case.stage} for s in (case_type.stages if case_type else ())
         ]
-        participants = list(case.participants.select_related("profile").order_by("role", "id"))
-        visible = access.visible_pks(user, type(participants[0].profile), [p.profile_id for p in participants]) \
-            if participants else set()
+        participants = list(
+            access.restrict(case.participants.all(), user).select_related("profile").order_by("role", "id")
+        )
+        visible = access.visible_pks(user, Profile, [p.profile_id for p in participants])
         context["participants"] = [
             {"role": p.get_role_display(), "profile": p.profile if p.profile_id in visible else None}
             for p in participants

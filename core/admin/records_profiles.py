@@ -186,8 +186,7 @@ class ProfileDetailView(RecordViewMixin, View):
             .order_by("-case__opened_on", "case_id")
         )
         for p in context["participations"]:
-            programme = registry.programme(p.case.programme)
-            p.programme_name = programme.name if programme else p.case.programme
+            p.programme_name = registry.programme_name(p.case.programme)
         activities = access.restrict(Activity.objects.filter(profile=profile), user).select_related(
             "recorded_by", "organisation", "case"
         )

@@ -97,6 +97,11 @@ class OrganisationForm(SluggedForm):
 
 # Views -----------------------------------------------------------------------------
 
+def form_changes(form) -> dict:
+    """What a structure form changed, for the audit event (values as text)."""
+    return {f: str(form.cleaned_data.get(f)) for f in form.changed_data}
+
+
 class ScopedIndexView(generic.IndexView):
     def get_base_queryset(self):
         return scope(super().get_base_queryset(), self.request.user)
@@ -115,8 +120,7 @@ class ScopedObjectMixin:
 class AuditedCreateView(generic.CreateView):
     def save_instance(self):
         instance = super().save_instance()
-        audit.record(AuditAction.CREATE, instance, actor=self.request.user,
-                     changes={f: str(self.form.cleaned_data.get(f)) for f in self.form.changed_data})
+        audit.record(AuditAction.CREATE, instance, actor=self.request.user, changes=form_changes(self.form))
         return instance
 
 
@@ -126,8 +130,7 @@ class AuditedEditView(ScopedObjectMixin, generic.EditView):
         # Re-check inside the transaction: the saved object must still be ours.
         if not self.get_queryset().filter(pk=instance.pk).exists():
             raise Http404
-        audit.record(AuditAction.UPDATE, instance, actor=self.request.user,
-                     changes={f: str(self.form.cleaned_data.get(f)) for f in self.form.changed_data})
+        audit.record(AuditAction.UPDATE, instance, actor=self.request.user, changes=form_changes(self.form))
         return instance
 
 

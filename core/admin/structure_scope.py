@@ -23,6 +23,7 @@ from __future__ import annotations
 from django.db.models import Model, Q, QuerySet
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..access import user_organisation_ids
 from ..models import (
     Membership,
     Organisation,
@@ -40,12 +41,8 @@ def is_system_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or has_role(user, SYSTEM_ADMIN)))
 
 
-def _user_org_ids(user) -> QuerySet:
-    return Membership.objects.filter(user_id=user.pk).values("team__organisation_id")
-
-
 def _user_partnership_ids(user) -> QuerySet:
-    return PartnershipMembership.objects.filter(organisation_id__in=_user_org_ids(user)).values("partnership_id")
+    return PartnershipMembership.objects.filter(organisation_id__in=user_organisation_ids(user)).values("partnership_id")
 
 
 def _administered_organisations(user) -> Q:
@@ -58,7 +55,7 @@ def _administered_organisations(user) -> Q:
             ).values("organisation_id")
         )
     if has_role(user, ORGANISATION_ADMIN):
-        q |= Q(pk__in=_user_org_ids(user))
+        q |= Q(pk__in=user_organisation_ids(user))
     return q
 
 

@@ -150,8 +150,7 @@ def pick(ctx: DemoContext, choices, weights=None):
 def advance(case, to_stage: str, *, by, note: str = "", until=None) -> None:
     """Move a case stage by stage up to ``to_stage`` (each step is an activity), the steps
     spread evenly between the opening and ``until`` (default today)."""
-    programme = registry.programme(case.programme)
-    stages = [s.slug for s in programme.case_type(case.case_type).stages]
+    stages = [s.slug for s in registry.case_type(case.programme, case.case_type).stages]
     steps = stages[stages.index(case.stage) + 1: stages.index(to_stage) + 1]
     start = timezone.make_aware(datetime.combine(case.opened_on, time(10, 0)))
     end = timezone.make_aware(datetime.combine(until, time(9, 0))) if until else timezone.now()

@@ -60,10 +60,6 @@ class ProfileFieldsForm(forms.ModelForm):
         }
 
 
-def _choices(table: dict) -> list[tuple[str, str]]:
-    return [(code, item.label) for code, item in table.items()]
-
-
 class ProfileCreateForm(ProfileFieldsForm):
     owner_team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
@@ -94,8 +90,8 @@ class ProfileCreateForm(ProfileFieldsForm):
         self.fields["owner_team"].queryset = teams
         if len(teams) == 1:
             self.fields["owner_team"].initial = teams[0].pk
-        self.fields["person_roles"].choices = _choices(registry.person_roles)
-        self.fields["warning_markers"].choices = _choices(registry.warning_markers)
+        self.fields["person_roles"].choices = registry.choices("person_roles")
+        self.fields["warning_markers"].choices = registry.choices("warning_markers")
         # One optional field per identifier type the plugins declared.
         for code, spec in registry.identifier_types.items():
             self.fields[f"identifier_{code}"] = forms.CharField(

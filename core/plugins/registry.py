@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .types import Choice, IdentifierType, MenuItem, Programme
+from .types import CaseType, Choice, IdentifierType, MenuItem, Programme
 
 
 def call_for_plugin(pm, plugin, hook_name: str, **kwargs) -> list:
@@ -86,8 +86,22 @@ class Registry:
     def programme(self, slug: str) -> Programme | None:
         return self.programmes.get(slug)
 
+    def programme_name(self, slug: str) -> str:
+        """The programme's name, or its slug if no plugin declares it any more."""
+        programme = self.programmes.get(slug)
+        return programme.name if programme else slug
+
+    def case_type(self, programme: str, case_type: str) -> CaseType | None:
+        """A programme's case type, or ``None`` if either is unknown."""
+        spec = self.programmes.get(programme)
+        return spec.case_type(case_type) if spec else None
+
     def programme_choices(self) -> list[tuple[str, str]]:
         return [(p.slug, p.name) for p in sorted(self.programmes.values(), key=lambda p: p.name)]
+
+    def choices(self, table: str) -> list[tuple[str, str]]:
+        """``(code, label)`` of a table (``person_roles``, ``warning_markers``…), for forms."""
+        return [(code, item.label) for code, item in getattr(self, table).items()]
 
     def label(self, table: str, code: str) -> str:
         item = getattr(self, table).get(code)

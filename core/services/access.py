@@ -40,21 +40,24 @@ def _grantee_kwargs(grantee) -> dict:
     raise ValidationError({"grantee": "Choose a person, a team or an organisation."})
 
 
-def _check_grantee_active(grantee) -> None:
-    # Read the grantee afresh: it may have been deleted or deactivated since the form
-    # that names it was loaded (a stale instance would write a dangling grant).
+def _why_not_active(grantee, missing: str) -> str | None:
+    """Why a user, team or organisation cannot receive access or a record, or ``None``.
+    Read afresh: it may have been deleted or deactivated since the form that names it
+    was loaded (a stale instance would write a dangling grant)."""
     fresh = type(grantee)._default_manager.filter(pk=grantee.pk).first() if grantee.pk else None
     if fresh is None:
-        raise ValidationError({"grantee": "This person, team or organisation does not exist."})
-    grantee = fresh
-    if isinstance(grantee, Team):
-        if not grantee.is_active or not grantee.organisation.is_active:
-            raise ValidationError({"grantee": f"{grantee} is no longer active."})
-    elif isinstance(grantee, Organisation):
-        if not grantee.is_active:
-            raise ValidationError({"grantee": f"{grantee} is no longer active."})
-    elif not grantee.is_active:
-        raise ValidationError({"grantee": f"{grantee} is no longer an active user."})
+        return missing
+    if isinstance(fresh, Team):
+        return None if fresh.is_active and fresh.organisation.is_active else f"{fresh} is no longer active."
+    if isinstance(fresh, Organisation):
+        return None if fresh.is_active else f"{fresh} is no longer active."
+    return None if fresh.is_active else f"{fresh} is no longer an active user."
+
+
+def _check_grantee_active(grantee) -> None:
+    problem = _why_not_active(grantee, "This person, team or organisation does not exist.")
+    if problem:
+        raise ValidationError({"grantee": problem})
 
 
 def _materialise(grant: Grant) -> None:
@@ -83,7 +86,8 @@ def _lock(target):
     """The profile or case, locked: sharing decisions on one record are serialised, so a
     concurrent grant to the same grantee sees (and supersedes) the other one instead of
     colliding with its permission rows."""
-    _target_kwargs(target)
+    if type(target) not in _PERMISSION_TABLES:
+        raise TypeError("Grants are made on profiles and cases.")
     return type(target).objects.select_for_update().get(pk=target.pk)
 
 
@@ -182,19 +186,15 @@ def transfer_ownership(
     """Make ``to_team`` the owner. The previous owner team keeps a grant at
     ``previous_owner_level`` (``None``: no access). For a profile, the consent to share
     must have been reviewed. Returns the previous owner's grant, if any."""
-    target = type(target).objects.select_for_update().get(pk=target.pk)
+    target = _lock(target)
     require_level(by, target, AccessLevel.MANAGE, "transfer this record")
     errors = {}
     if not (reason or "").strip():
         errors["reason"] = "Say why ownership is moving."
-    # Read afresh: the team may have been deleted or deactivated since the form was loaded.
-    fresh_team = Team.objects.select_related("organisation").filter(pk=to_team.pk).first() if to_team.pk else None
-    if fresh_team is None:
-        errors["to_team"] = "This team does not exist."
-    elif to_team.pk == target.owner_team_id:
+    if to_team.pk is not None and to_team.pk == target.owner_team_id:
         errors["to_team"] = f"{to_team} already owns this record."
-    elif not fresh_team.is_active or not fresh_team.organisation.is_active:
-        errors["to_team"] = f"{to_team} is no longer active."
+    elif problem := _why_not_active(to_team, "This team does not exist."):
+        errors["to_team"] = problem
     if isinstance(target, Profile) and not consent_reviewed:
         errors["consent_reviewed"] = "Review the consent to share before transferring ownership."
     if previous_owner_level is not None:

@@ -207,7 +207,7 @@ def _check_entry_time(case: Case, occurred_at: datetime | None) -> datetime:
 
 
 def _log(case, by, kind, summary, details="", occurred_at=None) -> Activity:
-    org = audit._actor_organisation(by)
+    org = audit.actor_organisation(by)
     return Activity.objects.create(
         case=case, kind=kind, occurred_at=occurred_at or timezone.now(), summary=summary[:300],
         details=details, recorded_by=by, organisation=org,
@@ -233,7 +233,7 @@ def add_activity(
     if parent is None:
         raise ValidationError("An activity belongs to a case or a profile.")
     require_level(by, parent, AccessLevel.CONTRIBUTE, "record activity here")
-    organisation = organisation or audit._actor_organisation(by)
+    organisation = organisation or audit.actor_organisation(by)
     if organisation is None:
         raise ValidationError("You are not in any organisation's team, so the entry cannot be attributed.")
     if not by.memberships.filter(team__organisation=organisation).exists():
