@@ -37,6 +37,8 @@ from ..services.errors import NotAllowed
 from .records_common import RecordViewMixin, RestrictedListingView, audit_view, forbidden_as_403
 
 NAMESPACE = "wraparound_profiles"
+#: Entries of the action log shown on the profile page (the newest).
+ACTIVITIES_SHOWN = 50
 RISK_CLASS = {"high": "critical", "very_high": "critical", "medium": "warning"}
 
 
@@ -190,8 +192,10 @@ class ProfileDetailView(RecordViewMixin, View):
         activities = access.restrict(Activity.objects.filter(profile=profile), user).select_related(
             "recorded_by", "organisation", "case"
         )
-        context["activities"] = list(activities[:50])
-        context["activities_more"] = len(context["activities"]) == 50
+        # One more than shown, to know whether there are more (exactly 50 are not "more").
+        shown = list(activities[: ACTIVITIES_SHOWN + 1])
+        context["activities"] = shown[:ACTIVITIES_SHOWN]
+        context["activities_more"] = len(shown) > ACTIVITIES_SHOWN
         return context
 
 

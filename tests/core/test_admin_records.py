@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from core import services
 from core.access import AccessLevel
@@ -425,3 +426,22 @@ def test_detail_query_count_does_not_grow_with_activities(client, world, kind):
 
     client.force_login(world.waveney_officer)
     assert page_queries(2) == page_queries(30)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("entries, says_more", [(50, False), (51, True)])
+def test_profile_page_says_more_entries_only_when_there_are(client, world, entries, says_more):
+    from django.urls import reverse
+
+    from core.models import Activity
+
+    from ..factories import ProfileFactory
+
+    person = ProfileFactory(owner_team=world.waveney_asb)
+    Activity.objects.bulk_create([
+        Activity(profile=person, summary=f"Visit {i}", occurred_at=timezone.now(), organisation=world.waveney)
+        for i in range(entries)
+    ])
+    client.force_login(world.waveney_officer)
+    page = client.get(reverse("wraparound_profiles:detail", args=[person.pk])).content.decode()
+    assert ("The 50 most recent entries are shown." in page) is says_more
