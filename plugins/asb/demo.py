@@ -152,7 +152,6 @@ def neighbour_dispute(ctx) -> None:
         ("northants_rj", "meeting", "Restorative meeting held: agreement on the hedge and parking"),
         ("kettering_asb", "call", "Follow-up: no further complaints"),
     ], until=closed_on)
-    services.change_stage(case, "mediation", by=ctx.users["kettering_asb"])
-    services.change_stage(case, "monitoring", by=ctx.users["kettering_asb"])
+    advance(case, "monitoring", by=ctx.users["kettering_asb"], until=closed_on)
     services.close_case(case, by=ctx.users["kettering_asb"], outcome="resolved", closed_on=closed_on,
                         notes="Restorative outcome agreed with the help of Restorative Northamptonshire.")

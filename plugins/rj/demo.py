@@ -4,7 +4,7 @@ and restorative cases for each RJ team."""
 
 from core import services
 from core.access import AccessLevel
-from core.demo.kit import chronology, days_ago, new_profile, pick, run_case, team_profiles
+from core.demo.kit import advance, chronology, days_ago, new_profile, pick, run_case, team_profiles
 
 ENTRIES = [
     ("call", "Initial call with the harmed person: interested in RJ"),
@@ -73,8 +73,7 @@ def panel_referral(ctx) -> None:
         ("nrp_volunteer", "meeting", "Panel held at Stafford library: apology and repair agreed"),
         ("nrp_coordinator", "call", "Follow-up: shop window repaired, agreement kept"),
     ], until=closed_on)
-    for stage in NRP_STAGES[1:]:
-        services.change_stage(case, stage, by=coordinator)
+    advance(case, NRP_STAGES[-1], by=coordinator, until=closed_on)
     services.close_case(case, by=coordinator, outcome="resolved", closed_on=closed_on,
                         notes="Written apology and four Saturdays' work for the shop.")
 

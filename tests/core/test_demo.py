@@ -114,6 +114,19 @@ def test_troubled_family_is_a_household_seen_by_its_keyworker_only(ctx):
     assert not access.restrict(HouseholdMember.objects.filter(household=family), outsider).exists()
 
 
+def test_no_case_has_an_entry_after_its_closing_day():
+    from django.utils import timezone
+
+    from core.models import Activity
+
+    late = [
+        (a.case.reference, a.summary)
+        for a in Activity.objects.filter(case__closed_on__isnull=False).select_related("case")
+        if timezone.localdate(a.occurred_at) > a.case.closed_on
+    ]
+    assert late == []
+
+
 def test_profiles_have_avatars_and_valid_identifiers():
     assert Profile.objects.exclude(photo="").count() >= Profile.objects.count() * 0.7
     assert Identifier.objects.filter(kind="pnc").exists()
