@@ -139,6 +139,8 @@ TASKS = {
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "wraparound@localhost"
+# Prefix for links in e-mails (notifications carry a path inside the site).
+WRAPAROUND_BASE_URL = os.environ.get("WRAPAROUND_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,
