@@ -36,9 +36,11 @@ from .engine import (
     user_organisation_ids,
     user_team_ids,
     visible_pks,
+    visible_profile_count,
+    visible_profile_page,
 )
 
 __all__ = [
     "AccessLevel", "can", "get_object_or_404", "level_for", "restrict", "user_organisation_ids", "user_team_ids",
-    "visible_pks",
+    "visible_pks", "visible_profile_count", "visible_profile_page",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from ..models import (
     Membership,
     PersonRole,
     Profile,
+    ProfileAccessEntry,
     ProfileAlias,
     ProfileGroupObjectPermission,
     ProfileUserObjectPermission,
@@ -32,6 +34,7 @@ from ..models import (
     Team,
     WarningMarker,
 )
+from ..models.access_index import ORG_ADMIN_PRINCIPAL, USER_PRINCIPAL
 from ..roles import ORGANISATION_ADMIN, has_role
 
 VERB = {AccessLevel.VIEW: "view", AccessLevel.CONTRIBUTE: "contribute", AccessLevel.MANAGE: "manage"}
@@ -71,11 +74,47 @@ def _user_group_ids(user) -> QuerySet:
     return user.groups.through.objects.filter(user_id=user.pk).values("group_id")
 
 
+def uses_profile_index() -> bool:
+    """Whether profiles are read through the access index (PostgreSQL, where migration
+    0004 installed the triggers that keep it) rather than the permission tables."""
+    return connection.vendor == "postgresql"
+
+
+def _principals(user) -> RawSQL:
+    """Subquery: the principals (see ``core.models.access_index``) standing for ``user``:
+    their groups (team and organisation groups, kept in step with memberships), their
+    teams' groups read from the memberships themselves, the user, and — for organisation
+    admins — their organisations' admin principal."""
+    sql = [
+        "SELECT group_id FROM auth_user_groups WHERE user_id = %s",
+        "SELECT t.group_id FROM core_membership m JOIN core_team t ON t.id = m.team_id WHERE m.user_id = %s",
+        "SELECT %s::bigint",
+    ]
+    params = [user.pk, user.pk, USER_PRINCIPAL + user.pk]
+    if has_role(user, ORGANISATION_ADMIN):
+        sql.append(
+            "SELECT %s::bigint + t.organisation_id FROM core_membership m "
+            "JOIN core_team t ON t.id = m.team_id WHERE m.user_id = %s"
+        )
+        params += [ORG_ADMIN_PRINCIPAL, user.pk]
+    return RawSQL(" UNION ALL ".join(sql), params)
+
+
+def profile_access_entries(user, level: int = AccessLevel.VIEW) -> QuerySet:
+    """The access-index rows through which ``user`` reaches profiles at ``level`` (one
+    profile may appear once per principal). PostgreSQL only."""
+    return ProfileAccessEntry.objects.filter(principal__in=_principals(user), level__gte=int(level)).filter(
+        _in_force(timezone.now())
+    )
+
+
 def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.VIEW) -> QuerySet:
     """A ``values_list('pk')`` queryset (for use as a subquery) of the profiles or cases
     ``user`` may use at ``level``."""
     if not _is_active_user(user):
         return model.objects.none().values_list("pk", flat=True)
+    if model is Profile and uses_profile_index():
+        return profile_access_entries(user, level).values_list("profile_id", flat=True)
     user_perm, group_perm = _PERMISSION_TABLES[model]
     codename = _codename(model, level)
     now = timezone.now()
@@ -94,6 +133,37 @@ def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.V
         )
     first, *rest = (p.order_by() for p in parts)
     return first.union(*rest, all=True)
+
+
+def visible_profile_count(user, level: int = AccessLevel.VIEW) -> int:
+    """How many profiles ``user`` may use at ``level``: one query, an index-only scan of
+    the access index on PostgreSQL."""
+    if not _is_active_user(user):
+        return 0
+    if uses_profile_index():
+        return profile_access_entries(user, level).values("profile_id").distinct().count()
+    return restrict(Profile.objects.all(), user, level).count()
+
+
+def visible_profile_page(user, start: int, stop: int, *, descending: bool = False,
+                         level: int = AccessLevel.VIEW) -> list[int]:
+    """Ids of the profiles ``user`` may use, ordered by (last name, first name, id), from
+    ``start`` to ``stop`` — the listing's page, read from the access index on PostgreSQL
+    so that only the page's rows are fetched afterwards."""
+    if not _is_active_user(user) or stop <= start:
+        return []
+    order = ("last_name", "first_name", "profile_id")
+    if uses_profile_index():
+        rows = (
+            profile_access_entries(user, level)
+            .order_by(*(f"-{f}" if descending else f for f in order))
+            .values_list(*order)
+            .distinct()[start:stop]
+        )
+        return [row[2] for row in rows]
+    fields = ("last_name", "first_name", "id")
+    qs = restrict(Profile.objects.all(), user, level).order_by(*(f"-{f}" if descending else f for f in fields))
+    return list(qs.values_list("pk", flat=True)[start:stop])
 
 
 def _root_filter(prefix: str, model: type[models.Model]) -> Callable[[object, int], Q]:
