@@ -80,11 +80,11 @@ def uses_profile_index() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _principals(user) -> RawSQL:
-    """Subquery: the principals (see ``core.models.access_index``) standing for ``user``:
-    their groups (team and organisation groups, kept in step with memberships), their
-    teams' groups read from the memberships themselves, the user, and — for organisation
-    admins — their organisations' admin principal."""
+def _principals_sql(user) -> tuple[str, list]:
+    """SQL (and parameters) selecting the principals (see ``core.models.access_index``)
+    standing for ``user``: their groups (team and organisation groups, kept in step with
+    memberships), their teams' groups read from the memberships themselves, the user, and
+    — for organisation admins — their organisations' admin principal."""
     sql = [
         "SELECT group_id FROM auth_user_groups WHERE user_id = %s",
         "SELECT t.group_id FROM core_membership m JOIN core_team t ON t.id = m.team_id WHERE m.user_id = %s",
@@ -97,7 +97,11 @@ def _principals(user) -> RawSQL:
             "JOIN core_team t ON t.id = m.team_id WHERE m.user_id = %s"
         )
         params += [ORG_ADMIN_PRINCIPAL, user.pk]
-    return RawSQL(" UNION ALL ".join(sql), params)
+    return " UNION ALL ".join(sql), params
+
+
+def _principals(user) -> RawSQL:
+    return RawSQL(*_principals_sql(user))
 
 
 def profile_access_entries(user, level: int = AccessLevel.VIEW) -> QuerySet:
@@ -152,15 +156,25 @@ def visible_profile_page(user, start: int, stop: int, *, descending: bool = Fals
     so that only the page's rows are fetched afterwards."""
     if not _is_active_user(user) or stop <= start:
         return []
-    order = ("last_name", "first_name", "profile_id")
     if uses_profile_index():
-        rows = (
-            profile_access_entries(user, level)
-            .order_by(*(f"-{f}" if descending else f for f in order))
-            .values_list(*order)
-            .distinct()[start:stop]
-        )
-        return [row[2] for row in rows]
+        # Each principal's rows come off the index already in order: take the first
+        # ``stop`` of each (a lateral index scan), then merge, de-duplicate and cut. The
+        # first ``stop`` distinct profiles overall are among them, and only
+        # principals × ``stop`` rows are ever sorted — not everything the user may see.
+        direction = "DESC" if descending else "ASC"
+        order = f"last_name {direction}, first_name {direction}, profile_id {direction}"
+        principals, params = _principals_sql(user)
+        sql = f"""
+            SELECT DISTINCT a.last_name, a.first_name, a.profile_id
+              FROM (SELECT DISTINCT p.id FROM ({principals}) AS p(id)) AS pr
+             CROSS JOIN LATERAL (
+                   SELECT e.last_name, e.first_name, e.profile_id FROM core_profileaccessentry e
+                    WHERE e.principal = pr.id AND e.level >= %s AND (e.expires_at IS NULL OR e.expires_at > %s)
+                    ORDER BY {order} LIMIT %s) AS a
+             ORDER BY {order} LIMIT %s OFFSET %s"""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, int(level), timezone.now(), stop, stop - start, start])
+            return [row[2] for row in cursor.fetchall()]
     fields = ("last_name", "first_name", "id")
     qs = restrict(Profile.objects.all(), user, level).order_by(*(f"-{f}" if descending else f for f in fields))
     return list(qs.values_list("pk", flat=True)[start:stop])

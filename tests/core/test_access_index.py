@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core import access, services
 from core.access import AccessLevel, index_sql
+from core.access.listing import VisibleProfileList
 from core.models import Grant, Profile, ProfileAccessEntry, ProfileUserObjectPermission
 from tests.factories import ProfileFactory, make_world
 
@@ -105,3 +106,25 @@ def test_organisation_admin_reaches_what_their_organisation_owns():
     ProfileFactory(owner_team=w.waveney_asb)
     assert access.visible_profile_page(w.norfolk_spoc, 0, 50) == [p.pk]
     assert access.level_for(w.norfolk_spoc, p) == AccessLevel.MANAGE
+
+
+def test_profile_listing_pages_from_the_index_agree_with_restrict(client):
+    from django.urls import reverse
+
+    w = make_world()
+    for i in range(57):
+        ProfileFactory(owner_team=w.norfolk_iom, last_name=f"Name{i % 9}", first_name=f"F{i % 4}")
+    shared = ProfileFactory(owner_team=w.waveney_asb, last_name="Name3")
+    services.grant_access(shared, w.norfolk_iom, AccessLevel.VIEW, by=w.waveney_officer, reason="joint")
+    services.grant_access(shared, w.norfolk_officer, AccessLevel.VIEW, by=w.waveney_officer, reason="twice")
+    ProfileFactory.create_batch(5, owner_team=w.waveney_asb, last_name="Name4")
+    expected = list(access.restrict(Profile.objects.all(), w.norfolk_officer).order_by("last_name", "first_name", "id"))
+    client.force_login(w.norfolk_officer)
+    url = reverse("wraparound_profiles:index")
+    first = client.get(url)
+    second = client.get(url, {"p": 2})
+    assert isinstance(first.context["paginator"].object_list, VisibleProfileList)  # the index path
+    assert first.context["paginator"].count == len(expected) == 58
+    assert list(first.context["object_list"]) + list(second.context["object_list"]) == expected
+    backwards = client.get(url, {"ordering": "-name"})
+    assert list(backwards.context["object_list"]) == expected[::-1][:50]
