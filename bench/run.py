@@ -219,13 +219,13 @@ class Bench:
             matches = Profile.objects.filter(last_name__icontains=fragment).count()
             share = f"{fragment!r} matches {matches:,} profiles ({100 * matches / total:.1f}%)"
             try:
-                from core import search as product_search  # the admin's search (issue 3)
+                from core import search as product_search  # the admin's search box (issue 3)
             except ImportError:
                 product_search = None
             user = self.users["typical"]
-            if product_search is not None and hasattr(product_search, "search_profiles"):
+            if product_search is not None and hasattr(product_search, "search"):
                 def fn(f=fragment, search=product_search, user=user):
-                    return search.search_profiles(user, f, limit=50)
+                    return search.search(user, f, limit=50)
             else:
                 client = self.client_for(user)
                 url = reverse("wraparound_profiles:index_results")
