@@ -328,7 +328,7 @@ def seed(scale: float, *, log=print) -> dict:
                    CASE WHEN i %% 5 <> 0 THEN 1 + (i * 2654435761) %% {C} END,
                    1 + i %% {ORGS},
                    CASE WHEN i %% 5 = 0 THEN 1 + (i * 40503) %% {N} END
-              FROM generate_series(1, {A}) i""",
+              FROM generate_series(1::bigint, {A}) i""",
         [now, now],
     )
     cur.execute(
@@ -337,7 +337,7 @@ def seed(scale: float, *, log=print) -> dict:
             SELECT {A} + i, ({kind_array})[1 + i %% {len(kinds)}], %s::timestamptz - i * interval '1 hour',
                    'Hub contact ' || i, 'Details of contact ' || i, i %% 10 = 0, %s::timestamptz, NULL, NULL,
                    1 + i %% {ORGS}, {hub}
-              FROM generate_series(1, 1000) i""",
+              FROM generate_series(1::bigint, 1000) i""",
         [now, now],
     )
     step(f"{A + 1000} activities")
