@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models
@@ -112,9 +113,29 @@ def profile_access_entries(user, level: int = AccessLevel.VIEW) -> QuerySet:
     )
 
 
-def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.VIEW) -> QuerySet:
-    """A ``values_list('pk')`` queryset (for use as a subquery) of the profiles or cases
-    ``user`` may use at ``level``."""
+#: Whether the restriction being built is for a point look-up (a few known rows) rather
+#: than a listing. Set by :func:`restrict` for the duration of one filter's construction.
+_point_lookup: ContextVar[bool] = ContextVar("wraparound_access_point_lookup", default=False)
+
+
+def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.VIEW):
+    """A subquery of the ids of the profiles or cases ``user`` may use at ``level``, for
+    use as the right-hand side of ``__in``.
+
+    On PostgreSQL, outside point look-ups, the ids are computed first
+    (``unnest(ARRAY(…))``, evaluated once): as a plain semi-join the planner estimates
+    that a listing's ``ORDER BY name LIMIT 50`` will soon meet 50 visible rows and walks
+    the name index probing each row — 16,739 probes and a second for a user who sees
+    4,365 of 1,000,000 profiles (issue 8: "misplanned unless the match is computed
+    first"). Point look-ups keep the semi-join, which probes only their rows."""
+    ids = _visible_root_pks(model, user, level)
+    if connection.vendor != "postgresql" or _point_lookup.get() or not _is_active_user(user):
+        return ids
+    sql, params = ids.query.sql_with_params()
+    return RawSQL(f"SELECT unnest(ARRAY({sql}))", params)
+
+
+def _visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.VIEW) -> QuerySet:
     if not _is_active_user(user):
         return model.objects.none().values_list("pk", flat=True)
     if model is Profile and uses_profile_index():
@@ -246,15 +267,24 @@ def follow(prefix: str, parent: type[models.Model]) -> Callable[[object, int], Q
     return _root_filter(prefix, parent)
 
 
-def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW) -> QuerySet:
+def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW, *, point_lookup: bool = False) -> QuerySet:
     """Narrow ``queryset`` to the rows ``user`` may use at ``level``. Deny by default: a
-    model the engine does not know raises rather than returning everything."""
+    model the engine does not know raises rather than returning everything.
+
+    ``point_lookup=True`` when ``queryset`` is already narrowed to a few known rows (by
+    primary key): the access condition is then probed per row instead of computing
+    everything the user may see first (see :func:`visible_root_pks`)."""
     model = queryset.model
     if model not in FILTERS:
         raise TypeError(f"{model._meta.label} is not protected by core.access.")
     if not _is_active_user(user):
         return queryset.none()
-    return queryset.filter(FILTERS[model](user, AccessLevel(level)))
+    token = _point_lookup.set(point_lookup)
+    try:
+        condition = FILTERS[model](user, AccessLevel(level))
+    finally:
+        _point_lookup.reset(token)
+    return queryset.filter(condition)
 
 
 def visible_pks(user, model: type[models.Model], pks: Iterable, level: int = AccessLevel.VIEW) -> set:
@@ -262,7 +292,9 @@ def visible_pks(user, model: type[models.Model], pks: Iterable, level: int = Acc
     pks = list(pks)
     if not pks:
         return set()
-    return set(restrict(model._default_manager.filter(pk__in=pks), user, level).values_list("pk", flat=True))
+    return set(
+        restrict(model._default_manager.filter(pk__in=pks), user, level, point_lookup=True).values_list("pk", flat=True)
+    )
 
 
 def can(user, obj: models.Model, level: int = AccessLevel.VIEW) -> bool:
@@ -307,7 +339,7 @@ def get_object_or_404(queryset_or_model, user, level: int = AccessLevel.VIEW, **
         if isinstance(queryset_or_model, type)
         else queryset_or_model
     )
-    visible = restrict(queryset, user, AccessLevel.VIEW)
+    visible = restrict(queryset, user, AccessLevel.VIEW, point_lookup=True)
     try:
         obj = visible.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
