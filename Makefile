@@ -15,7 +15,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: venv demo test test-postgres lint e2e
+.PHONY: venv demo test test-postgres lint e2e bench-seed bench bench-quick
 
 venv: $(VENV)/.installed
 
@@ -41,3 +41,17 @@ lint: venv
 
 e2e: venv
 	$(PYTEST) -m e2e tests/e2e $(PYTEST_ARGS)
+
+# The benchmark harness (docs/performance.md): PostgreSQL, database BENCH_URL.
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/wraparound_bench
+SCALE ?= 1.0
+bench-seed: venv
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python -m bench.seed --scale $(SCALE)
+
+bench: venv
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python -m bench.run
+
+# A few seconds: a tiny scale, so that the harness cannot rot (CI runs it).
+bench-quick: venv
+	DATABASE_URL=$(BENCH_URL)_quick $(BIN)/python -m bench.seed --scale 0.002
+	DATABASE_URL=$(BENCH_URL)_quick $(BIN)/python -m bench.run --runs 3

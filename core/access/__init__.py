@@ -35,10 +35,13 @@ from .engine import (
     restrict,
     user_organisation_ids,
     user_team_ids,
+    uses_profile_index,
     visible_pks,
+    visible_profile_count,
+    visible_profile_page,
 )
 
 __all__ = [
-    "AccessLevel", "can", "get_object_or_404", "level_for", "restrict", "user_organisation_ids", "user_team_ids",
-    "visible_pks",
+    "AccessLevel", "can", "get_object_or_404", "level_for", "restrict", "uses_profile_index", "user_organisation_ids", "user_team_ids",
+    "visible_pks", "visible_profile_count", "visible_profile_page",
 ]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,6 +27,7 @@ from ..models import (
     Membership,
     PersonRole,
     Profile,
+    ProfileAccessEntry,
     ProfileAlias,
     ProfileGroupObjectPermission,
     ProfileUserObjectPermission,
@@ -32,6 +35,7 @@ from ..models import (
     Team,
     WarningMarker,
 )
+from ..models.access_index import ORG_ADMIN_PRINCIPAL, USER_PRINCIPAL
 from ..roles import ORGANISATION_ADMIN, has_role
 
 VERB = {AccessLevel.VIEW: "view", AccessLevel.CONTRIBUTE: "contribute", AccessLevel.MANAGE: "manage"}
@@ -71,11 +75,71 @@ def _user_group_ids(user) -> QuerySet:
     return user.groups.through.objects.filter(user_id=user.pk).values("group_id")
 
 
-def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.VIEW) -> QuerySet:
-    """A ``values_list('pk')`` queryset (for use as a subquery) of the profiles or cases
-    ``user`` may use at ``level``."""
+def uses_profile_index() -> bool:
+    """Whether profiles are read through the access index (PostgreSQL, where migration
+    0004 installed the triggers that keep it) rather than the permission tables."""
+    return connection.vendor == "postgresql"
+
+
+def _principals_sql(user) -> tuple[str, list]:
+    """SQL (and parameters) selecting the principals (see ``core.models.access_index``)
+    standing for ``user``: their groups (team and organisation groups, kept in step with
+    memberships), their teams' groups read from the memberships themselves, the user, and
+    — for organisation admins — their organisations' admin principal."""
+    sql = [
+        "SELECT group_id FROM auth_user_groups WHERE user_id = %s",
+        "SELECT t.group_id FROM core_membership m JOIN core_team t ON t.id = m.team_id WHERE m.user_id = %s",
+        "SELECT %s::bigint",
+    ]
+    params = [user.pk, user.pk, USER_PRINCIPAL + user.pk]
+    if has_role(user, ORGANISATION_ADMIN):
+        sql.append(
+            "SELECT %s::bigint + t.organisation_id FROM core_membership m "
+            "JOIN core_team t ON t.id = m.team_id WHERE m.user_id = %s"
+        )
+        params += [ORG_ADMIN_PRINCIPAL, user.pk]
+    return " UNION ALL ".join(sql), params
+
+
+def _principals(user) -> RawSQL:
+    return RawSQL(*_principals_sql(user))
+
+
+def profile_access_entries(user, level: int = AccessLevel.VIEW) -> QuerySet:
+    """The access-index rows through which ``user`` reaches profiles at ``level`` (one
+    profile may appear once per principal). PostgreSQL only."""
+    return ProfileAccessEntry.objects.filter(principal__in=_principals(user), level__gte=int(level)).filter(
+        _in_force(timezone.now())
+    )
+
+
+#: Whether the restriction being built is for a point look-up (a few known rows) rather
+#: than a listing. Set by :func:`restrict` for the duration of one filter's construction.
+_point_lookup: ContextVar[bool] = ContextVar("wraparound_access_point_lookup", default=False)
+
+
+def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.VIEW):
+    """A subquery of the ids of the profiles or cases ``user`` may use at ``level``, for
+    use as the right-hand side of ``__in``.
+
+    On PostgreSQL, outside point look-ups, the ids are computed first
+    (``unnest(ARRAY(…))``, evaluated once): as a plain semi-join the planner estimates
+    that a listing's ``ORDER BY name LIMIT 50`` will soon meet 50 visible rows and walks
+    the name index probing each row — 16,739 probes and a second for a user who sees
+    4,365 of 1,000,000 profiles (issue 8: "misplanned unless the match is computed
+    first"). Point look-ups keep the semi-join, which probes only their rows."""
+    ids = _visible_root_pks(model, user, level)
+    if connection.vendor != "postgresql" or _point_lookup.get() or not _is_active_user(user):
+        return ids
+    sql, params = ids.query.sql_with_params()
+    return RawSQL(f"SELECT unnest(ARRAY({sql}))", params)
+
+
+def _visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.VIEW) -> QuerySet:
     if not _is_active_user(user):
         return model.objects.none().values_list("pk", flat=True)
+    if model is Profile and uses_profile_index():
+        return profile_access_entries(user, level).values_list("profile_id", flat=True)
     user_perm, group_perm = _PERMISSION_TABLES[model]
     codename = _codename(model, level)
     now = timezone.now()
@@ -94,6 +158,47 @@ def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.V
         )
     first, *rest = (p.order_by() for p in parts)
     return first.union(*rest, all=True)
+
+
+def visible_profile_count(user, level: int = AccessLevel.VIEW) -> int:
+    """How many profiles ``user`` may use at ``level``: one query, an index-only scan of
+    the access index on PostgreSQL."""
+    if not _is_active_user(user):
+        return 0
+    if uses_profile_index():
+        return profile_access_entries(user, level).values("profile_id").distinct().count()
+    return restrict(Profile.objects.all(), user, level).count()
+
+
+def visible_profile_page(user, start: int, stop: int, *, descending: bool = False,
+                         level: int = AccessLevel.VIEW) -> list[int]:
+    """Ids of the profiles ``user`` may use, ordered by (last name, first name, id), from
+    ``start`` to ``stop`` — the listing's page, read from the access index on PostgreSQL
+    so that only the page's rows are fetched afterwards."""
+    if not _is_active_user(user) or stop <= start:
+        return []
+    if uses_profile_index():
+        # Each principal's rows come off the index already in order: take the first
+        # ``stop`` of each (a lateral index scan), then merge, de-duplicate and cut. The
+        # first ``stop`` distinct profiles overall are among them, and only
+        # principals × ``stop`` rows are ever sorted — not everything the user may see.
+        direction = "DESC" if descending else "ASC"
+        order = f"last_name {direction}, first_name {direction}, profile_id {direction}"
+        principals, params = _principals_sql(user)
+        sql = f"""
+            SELECT DISTINCT a.last_name, a.first_name, a.profile_id
+              FROM (SELECT DISTINCT p.id FROM ({principals}) AS p(id)) AS pr
+             CROSS JOIN LATERAL (
+                   SELECT e.last_name, e.first_name, e.profile_id FROM core_profileaccessentry e
+                    WHERE e.principal = pr.id AND e.level >= %s AND (e.expires_at IS NULL OR e.expires_at > %s)
+                    ORDER BY {order} LIMIT %s) AS a
+             ORDER BY {order} LIMIT %s OFFSET %s"""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, int(level), timezone.now(), stop, stop - start, start])
+            return [row[2] for row in cursor.fetchall()]
+    fields = ("last_name", "first_name", "id")
+    qs = restrict(Profile.objects.all(), user, level).order_by(*(f"-{f}" if descending else f for f in fields))
+    return list(qs.values_list("pk", flat=True)[start:stop])
 
 
 def _root_filter(prefix: str, model: type[models.Model]) -> Callable[[object, int], Q]:
@@ -162,15 +267,24 @@ def follow(prefix: str, parent: type[models.Model]) -> Callable[[object, int], Q
     return _root_filter(prefix, parent)
 
 
-def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW) -> QuerySet:
+def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW, *, point_lookup: bool = False) -> QuerySet:
     """Narrow ``queryset`` to the rows ``user`` may use at ``level``. Deny by default: a
-    model the engine does not know raises rather than returning everything."""
+    model the engine does not know raises rather than returning everything.
+
+    ``point_lookup=True`` when ``queryset`` is already narrowed to a few known rows (by
+    primary key): the access condition is then probed per row instead of computing
+    everything the user may see first (see :func:`visible_root_pks`)."""
     model = queryset.model
     if model not in FILTERS:
         raise TypeError(f"{model._meta.label} is not protected by core.access.")
     if not _is_active_user(user):
         return queryset.none()
-    return queryset.filter(FILTERS[model](user, AccessLevel(level)))
+    token = _point_lookup.set(point_lookup)
+    try:
+        condition = FILTERS[model](user, AccessLevel(level))
+    finally:
+        _point_lookup.reset(token)
+    return queryset.filter(condition)
 
 
 def visible_pks(user, model: type[models.Model], pks: Iterable, level: int = AccessLevel.VIEW) -> set:
@@ -178,7 +292,9 @@ def visible_pks(user, model: type[models.Model], pks: Iterable, level: int = Acc
     pks = list(pks)
     if not pks:
         return set()
-    return set(restrict(model._default_manager.filter(pk__in=pks), user, level).values_list("pk", flat=True))
+    return set(
+        restrict(model._default_manager.filter(pk__in=pks), user, level, point_lookup=True).values_list("pk", flat=True)
+    )
 
 
 def can(user, obj: models.Model, level: int = AccessLevel.VIEW) -> bool:
@@ -223,7 +339,7 @@ def get_object_or_404(queryset_or_model, user, level: int = AccessLevel.VIEW, **
         if isinstance(queryset_or_model, type)
         else queryset_or_model
     )
-    visible = restrict(queryset, user, AccessLevel.VIEW)
+    visible = restrict(queryset, user, AccessLevel.VIEW, point_lookup=True)
     try:
         obj = visible.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:

@@ -194,6 +194,14 @@ class RestrictedListingView(BaseListingView):
     def get_base_queryset(self):
         return access.restrict(self.model._default_manager.all(), self.request.user, AccessLevel.VIEW)
 
+    def fast_listing(self, queryset):
+        """A cheaper object list for the paginator, or ``None`` to page ``queryset``."""
+        return None
+
+    def paginate_queryset(self, queryset, page_size):
+        fast = self.fast_listing(queryset)
+        return super().paginate_queryset(queryset if fast is None else fast, page_size)
+
     def get_valid_orderings(self):
         return [key for name in self.orderings for key in (name, f"-{name}")]
 

@@ -22,6 +22,7 @@ from wagtail.admin.widgets import HeaderButton
 
 from .. import access, services
 from ..access import AccessLevel
+from ..access.listing import VisibleProfileList
 from ..forms.records import ProfileCreateForm, ProfileEditForm, add_service_errors
 from ..models import (
     Activity,
@@ -122,6 +123,15 @@ class ProfileIndexView(RestrictedListingView):
                 Prefetch("warning_markers", queryset=WarningMarker.objects.order_by("marker")),
             )
         )
+
+    def fast_listing(self, queryset):
+        # The unfiltered list by name — the landing page — is paged from the access index.
+        ordering = self.ordering or self.default_ordering
+        if self.is_searching or self.is_filtering or ordering.lstrip("-") != "name":
+            return None
+        if not access.uses_profile_index():
+            return None
+        return VisibleProfileList(self.request.user, queryset, descending=ordering.startswith("-"))
 
     def term_filter(self, term):
         # Names and aliases; an alias match is a semi-join, so no duplicate rows.

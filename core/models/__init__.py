@@ -9,6 +9,7 @@ from .access import (
     ProfileGroupObjectPermission,
     ProfileUserObjectPermission,
 )
+from .access_index import ProfileAccessEntry
 from .audit import AppendOnlyError, AuditAction, AuditEvent, Channel, S62Category
 from .cases import Activity, Case, CaseParticipant, CaseReferenceCounter
 from .notifications import Notification, NotificationKind, NotificationPreference
@@ -38,6 +39,6 @@ __all__ = [
     "AuditEvent", "Case", "CaseGroupObjectPermission", "CaseParticipant", "CaseReferenceCounter",
     "CaseUserObjectPermission", "Channel", "Grant", "Household", "HouseholdMember", "Identifier",
     "Membership", "Notification", "NotificationKind", "NotificationPreference", "Organisation", "Partnership", "PartnershipMembership", "PersonRole", "Profile",
-    "ProfileAlias", "ProfileGroupObjectPermission", "ProfileUserObjectPermission", "ProgrammeModule",
+    "ProfileAccessEntry", "ProfileAlias", "ProfileGroupObjectPermission", "ProfileUserObjectPermission", "ProgrammeModule",
     "Relationship", "RiskLevel", "S62Category", "Team", "WarningMarker",
 ]

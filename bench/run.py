@@ -1,0 +1,302 @@
+"""Time the product's real code paths on the seeded database and check the targets.
+
+    python -m bench.run                  # after python -m bench.seed
+    python -m bench.run --runs 5 --json bench/results/run.json
+
+Each scenario runs once to warm up, then ``--runs`` times; the table shows the median,
+the min–max, the number of runs and the SQL queries of one run, the target and PASS/FAIL,
+and — where django-guardian can answer the same question — the ratio to guardian's own
+``get_objects_for_user`` on the same data in the same run. The JSON file holds the same
+rows. Exit status is 1 when a query-count target fails (those do not depend on the
+machine) or, with ``--strict``, when any target fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .setup import ROOT, django_setup
+
+
+class Skip(Exception):
+    """The scenario's feature is not in this build."""
+
+
+@dataclass
+class Result:
+    name: str
+    runs: int = 0
+    median_ms: float | None = None
+    min_ms: float | None = None
+    max_ms: float | None = None
+    queries: int | None = None
+    target: str = ""
+    passed: bool | None = None
+    baseline: str = ""
+    ratio: float | None = None
+    note: str = ""
+    timings: list[float] = field(default_factory=list)
+
+
+def measure(fn, runs: int) -> tuple[list[float], int]:
+    """Timings of ``runs`` calls after a warm-up call whose SQL statements are counted
+    (with an execute wrapper: a test client request resets ``connection.queries``)."""
+    from django.db import connection
+
+    executed = []
+
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        fn()
+    timings = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - t) * 1000)
+    return timings, len(executed)
+
+
+class Bench:
+    def __init__(self, runs: int):
+        from django.contrib.auth import get_user_model
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT value FROM bench_meta WHERE key = 'seed'")
+            row = cursor.fetchone()
+        if row is None:
+            raise SystemExit("No seeded data: run `python -m bench.seed` first.")
+        self.meta = row[0] if isinstance(row[0], dict) else json.loads(row[0])
+        User = get_user_model()
+        self.users = {k: User.objects.get(pk=self.meta[k]) for k in ("typical", "sparse", "admin")}
+        self.runs = runs
+        self.results: list[Result] = []
+
+    # -- helpers ---------------------------------------------------------------------
+    def run(self, name, fn, *, target_ms=None, max_queries=None, baseline: Result | None = None, note=""):
+        result = Result(name=name, note=note)
+        try:
+            timings, queries = measure(fn, self.runs)
+        except Skip as exc:
+            result.note = f"skipped: {exc}"
+            self.results.append(result)
+            return result
+        result.runs = len(timings)
+        result.timings = [round(t, 3) for t in timings]
+        result.median_ms = round(statistics.median(timings), 3)
+        result.min_ms, result.max_ms = round(min(timings), 3), round(max(timings), 3)
+        result.queries = queries
+        checks = []
+        if target_ms is not None:
+            result.target = f"≤ {target_ms} ms"
+            checks.append(result.median_ms <= target_ms)
+        if max_queries is not None:
+            result.target = (result.target + ", " if result.target else "") + f"≤ {max_queries} queries"
+            checks.append(queries <= max_queries)
+            if queries > max_queries:
+                result.note = (result.note + "; " if result.note else "") + "QUERY TARGET FAILED"
+        if checks:
+            result.passed = all(checks)
+        if baseline is not None and baseline.median_ms:
+            result.baseline = baseline.name
+            result.ratio = round(baseline.median_ms / result.median_ms, 1) if result.median_ms else None
+        self.results.append(result)
+        return result
+
+    def client_for(self, user):
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        return client
+
+    # -- scenarios ---------------------------------------------------------------------
+    def profile_lists(self):
+        from guardian.shortcuts import get_objects_for_user
+
+        from core import access
+        from core.models import Profile
+
+        order = ("last_name", "first_name", "id")
+        for label, user in self.users.items():
+            visible = access.visible_profile_count(user)
+
+            def guardian_qs(user=user):
+                return get_objects_for_user(user, "core.view_profile", klass=Profile, accept_global_perms=False,
+                                            with_superuser=False)
+
+            g_page = self.run(f"guardian get_objects_for_user, page of 50 ({label})",
+                              lambda q=guardian_qs: list(q().order_by(*order)[:50].values_list("pk", flat=True)),
+                              note="baseline: grants only (guardian knows no owner team)")
+            g_count = self.run(f"guardian get_objects_for_user, count ({label})", lambda q=guardian_qs: q().count(),
+                               note="baseline")
+
+            def page(user=user):
+                ids = access.visible_profile_page(user, 0, 50)
+                return list(Profile.objects.filter(pk__in=ids).order_by(*order))
+
+            self.run(f"profile list, first page of 50 ({label}: sees {visible:,})", page, target_ms=5,
+                     max_queries=1 + 1, baseline=g_page)
+            self.run(f"profile list, count ({label})", lambda user=user: access.visible_profile_count(user),
+                     target_ms=5, max_queries=1, baseline=g_count)
+            self.run(f"restrict() semi-join, page of 50 ({label})",
+                     lambda user=user: list(access.restrict(Profile.objects.all(), user).order_by(*order)[:50]),
+                     note="the generic path, for comparison", baseline=g_page)
+
+    def profile_list_view(self):
+        from django.urls import reverse
+
+        client = self.client_for(self.users["typical"])
+        url = reverse("wraparound_profiles:index")
+
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        self.run("profile list screen, HTTP (typical)", get, max_queries=20,
+                 note="server time of the whole admin page")
+
+    def case_list(self):
+        from core import access
+        from core.models import Case
+
+        user = self.users["typical"]
+
+        def page():
+            qs = access.restrict(Case.objects.all(), user).order_by("-opened_on", "-id")
+            return list(qs[:50]), qs.count()
+
+        self.run("case list, first page of 50 + count (typical)", page, max_queries=2)
+
+    def profile_hub(self):
+        from django.urls import reverse
+
+        client = self.client_for(self.users["typical"])
+        url = reverse("wraparound_profiles:detail", args=[self.meta["hub"]])
+
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        self.run("profile hub, HTTP (1,000 activities)", get, target_ms=100, max_queries=20)
+
+    def object_check(self):
+        from core import access
+        from core.models import Profile
+
+        user = self.users["typical"]
+        pks = list(Profile.objects.order_by("pk").values_list("pk", flat=True)[:50])
+        self.run("object check, page of 50 (visible_pks)", lambda: access.visible_pks(user, Profile, pks),
+                 max_queries=1)
+
+        from guardian.core import ObjectPermissionChecker
+
+        objs = list(Profile.objects.filter(pk__in=pks))
+
+        def guardian_checks():
+            checker = ObjectPermissionChecker(user)
+            return [checker.has_perm("view_profile", obj) for obj in objs]
+
+        self.run("guardian ObjectPermissionChecker, 50 objects", guardian_checks, note="baseline")
+
+    def name_search(self):
+        from django.urls import reverse
+
+        from core.models import Profile
+
+        total = Profile.objects.count()
+        for label, fragment, target in (("common", self.meta["common_fragment"], 60),
+                                        ("rare", self.meta["rare_fragment"], 10)):
+            matches = Profile.objects.filter(last_name__icontains=fragment).count()
+            share = f"{fragment!r} matches {matches:,} profiles ({100 * matches / total:.1f}%)"
+            try:
+                from core import search as product_search  # the admin's search box (issue 3)
+            except ImportError:
+                product_search = None
+            user = self.users["typical"]
+            if product_search is not None and hasattr(product_search, "search"):
+                def fn(f=fragment, search=product_search, user=user):
+                    return search.search(user, f, limit=50)
+            else:
+                client = self.client_for(user)
+                url = reverse("wraparound_profiles:index_results")
+
+                def fn(f=fragment, client=client, url=url):
+                    response = client.get(url, {"q": f})
+                    assert response.status_code == 200
+
+            self.run(f"name search, {label} fragment (typical)", fn, target_ms=target, note=share)
+
+    def later_features(self):
+        from django.urls import NoReverseMatch, reverse
+
+        for name, url_name, args in (
+            ("gallery page", "wraparound_galleries:index", []),
+            ("dashboard statistics", "wagtailadmin_home", []),
+            ("API list endpoint, profiles", "api-v1:profiles_list", []),
+        ):
+            try:
+                url = reverse(url_name, args=args)
+            except NoReverseMatch:
+                self.run(name, lambda: (_ for _ in ()).throw(Skip("not in this build")))
+                continue
+            client = self.client_for(self.users["typical"])
+
+            def get(url=url, client=client):
+                response = client.get(url)
+                assert response.status_code == 200, response.status_code
+
+            self.run(f"{name}, HTTP (typical)", get, max_queries=30)
+
+
+def print_table(results: list[Result], meta: dict) -> None:
+    print(f"\nscale {meta['scale']}: " + ", ".join(f"{k} {v:,}" for k, v in meta["counts"].items()))
+    head = f"{'scenario':<62} {'median':>9} {'min–max':>17} {'runs':>4} {'SQL':>4}  {'target':<24} {'':4} {'×guardian':>9}"
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        if r.median_ms is None:
+            print(f"{r.name:<62} {r.note}")
+            continue
+        verdict = "" if r.passed is None else ("PASS" if r.passed else "FAIL")
+        ratio = f"{r.ratio:>8}×" if r.ratio is not None else ""
+        span = f"{r.min_ms:.2f}–{r.max_ms:.2f}"
+        print(f"{r.name:<62} {r.median_ms:>7.2f}ms {span:>17} {r.runs:>4} {r.queries:>4}  {r.target:<24} {verdict:4} {ratio:>9}")
+        if r.note and r.note != "baseline":
+            print(f"{'':<4}{r.note}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--json", type=Path, default=None, help="where to write the results (default bench/results/)")
+    parser.add_argument("--strict", action="store_true", help="fail on timing targets too")
+    args = parser.parse_args(argv)
+    django_setup()
+    bench = Bench(args.runs)
+    for scenario in (bench.profile_lists, bench.profile_list_view, bench.case_list, bench.profile_hub,
+                     bench.object_check, bench.name_search, bench.later_features):
+        scenario()
+    print_table(bench.results, bench.meta)
+    out = args.json or ROOT / "bench" / "results" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"meta": bench.meta, "results": [asdict(r) for r in bench.results]}, indent=2))
+    print(f"\nresults written to {out}")
+    query_failures = [r for r in bench.results if r.note and "QUERY TARGET FAILED" in r.note]
+    timing_failures = [r for r in bench.results if r.passed is False]
+    if query_failures or (args.strict and timing_failures):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
