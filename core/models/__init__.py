@@ -11,6 +11,7 @@ from .access import (
 )
 from .audit import AppendOnlyError, AuditAction, AuditEvent, Channel, S62Category
 from .cases import Activity, Case, CaseParticipant, CaseReferenceCounter
+from .imports import ImportedRecord, ImportJob, ImportMapping
 from .notifications import Notification, NotificationKind, NotificationPreference
 from .organisations import (
     Membership,
@@ -37,6 +38,7 @@ __all__ = [
     "AccessLevel", "AccessRequest", "Activity", "Address", "AppendOnlyError", "AuditAction",
     "AuditEvent", "Case", "CaseGroupObjectPermission", "CaseParticipant", "CaseReferenceCounter",
     "CaseUserObjectPermission", "Channel", "Grant", "Household", "HouseholdMember", "Identifier",
+    "ImportJob", "ImportMapping", "ImportedRecord",
     "Membership", "Notification", "NotificationKind", "NotificationPreference", "Organisation", "Partnership", "PartnershipMembership", "PersonRole", "Profile",
     "ProfileAlias", "ProfileGroupObjectPermission", "ProfileUserObjectPermission", "ProgrammeModule",
     "Relationship", "RiskLevel", "S62Category", "Team", "WarningMarker",
