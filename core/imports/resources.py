@@ -82,6 +82,13 @@ class ImportResource:
             cached = self.__dict__["_fields"] = {f.name: f for f in self.get_fields()}
         return cached
 
+    def import_fields(self) -> dict[str, Field]:
+        """The django-import-export ``Field`` of each field, made once per resource."""
+        cached = self.__dict__.get("_iex_fields")
+        if cached is None:
+            cached = self.__dict__["_iex_fields"] = {n: f.as_field() for n, f in self.fields_by_name().items()}
+        return cached
+
     def suggest(self, heading: str) -> str:
         """The field a heading most likely means, or ``""``."""
         key = heading_key(heading)
@@ -95,10 +102,10 @@ class ImportResource:
         """Run each mapped cell through its widget (``Field.clean``); a widget's
         ``ValueError`` becomes an error on that cell."""
         values, errors = {}, []
-        fields = self.fields_by_name()
+        fields, cleaners = self.fields_by_name(), self.import_fields()
         for name, cell in raw.items():
             try:
-                values[name] = fields[name].as_field().clean({name: cell})
+                values[name] = cleaners[name].clean({name: cell})
             except ValueError as exc:
                 errors.append((name, str(exc)))
         for f in fields.values():

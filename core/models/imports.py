@@ -76,6 +76,13 @@ class ImportJob(models.Model):
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
 
     @property
+    def resource_label(self) -> str:
+        from ..plugins.registry import registry
+
+        cls = registry.import_resources.get(self.resource)
+        return cls.label if cls else self.resource
+
+    @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
