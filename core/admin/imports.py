@@ -10,12 +10,15 @@ leave and come back: the progress lives on the job row.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.views import View
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -46,12 +49,15 @@ class UploadForm(forms.Form):
     owner_team = forms.ModelChoiceField(
         queryset=None, label="Owner team",
         help_text="Every record the import creates or updates is owned by this team (one of yours).")
-    file = forms.FileField(label="Spreadsheet", help_text="CSV (any encoding or delimiter), Excel .xlsx or .ods.")
+    file = forms.FileField(label="Spreadsheet")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resource"].choices = resource_choices()
         self.fields["owner_team"].queryset = jobs.importer_teams(user)
+        self.fields["file"].help_text = format_html(
+            'CSV (any encoding or delimiter), Excel .xlsx or .ods. To try it, <a href="{}">download a messy '
+            "sample cohort list</a>.", url("sample"))
 
 
 class MappingForm(forms.Form):
@@ -266,6 +272,18 @@ class ImportUndoView(ImportViewMixin, View):
         return HttpResponseRedirect(url("detail", self.job.pk))
 
 
+SAMPLE = Path(__file__).resolve().parents[1] / "demo" / "samples" / "iom_cohort_legacy.csv"
+
+
+class ImportSampleView(ImportViewMixin, View):
+    """The demo's messy sample sheet (no personal data: invented people)."""
+
+    importer_only = True
+
+    def get(self, request):
+        return FileResponse(SAMPLE.open("rb"), as_attachment=True, filename=SAMPLE.name, content_type="text/csv")
+
+
 class ImportMenuItem(MenuItem):
     def is_shown(self, request):
         return jobs.may_import(request.user)
@@ -289,6 +307,7 @@ class ImportViewSet(ViewSet):
         return [
             path("", ImportIndexView.as_view(), name="index"),
             path("new/", ImportUploadView.as_view(), name="add"),
+            path("sample.csv", ImportSampleView.as_view(), name="sample"),
             path("<int:pk>/", ImportDetailView.as_view(), name="detail"),
             path("<int:pk>/map/", ImportMapView.as_view(), name="map"),
             path("<int:pk>/commit/", ImportCommitView.as_view(), name="commit"),

@@ -106,3 +106,22 @@ def test_not_a_spreadsheet_is_refused_on_the_upload_form(client, world):
     assert response.status_code == 200
     assert "not a spreadsheet" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_demo_sample_sheet_downloads_and_dry_runs_with_its_mess_reported(client, world):
+    from core.admin.imports import SAMPLE
+
+    client.force_login(world.norfolk_spoc)
+    response = client.get(u("sample"))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == SAMPLE.read_bytes()
+    from core.imports import jobs
+
+    job = jobs.create_job(by=world.norfolk_spoc, resource="profiles", filename=SAMPLE.name,
+                          content=SAMPLE.read_bytes(), owner_team=world.norfolk_ppo)
+    assert job.header_row == 3
+    jobs.set_mapping(job, mapping=job.mapping, constants={}, mode="valid_rows")
+    job = jobs.start(job, dry_run=True)
+    assert job.counts == {"create": 5, "update": 0, "skip": 0, "error": 6}
+    assert {e["row"] for e in job.errors} == {8, 9, 10, 11, 12, 13}
+    assert not Profile.objects.exists()
