@@ -125,3 +125,30 @@ def test_demo_sample_sheet_downloads_and_dry_runs_with_its_mess_reported(client,
     assert job.counts == {"create": 5, "update": 0, "skip": 0, "error": 6}
     assert {e["row"] for e in job.errors} == {8, 9, 10, 11, 12, 13}
     assert not Profile.objects.exists()
+
+
+def test_running_import_page_shows_progress_and_refreshes_itself(client, world):
+    client.force_login(world.norfolk_spoc)
+    job = upload(client, world)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, total_rows=1000, processed_rows=500)
+    page = client.get(u("detail", job.pk)).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert '<progress max="100" value="50">' in page and "500 of 1000 rows" in page
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PREVIEWED)
+    assert "http-equiv" not in client.get(u("detail", job.pk)).content.decode()
+
+
+def test_undo_screen_names_what_blocks_it(client, world):
+    from core import services
+
+    client.force_login(world.norfolk_spoc)
+    job = upload(client, world)
+    client.post(u("map", job.pk), map_post(job))
+    client.post(u("commit", job.pk))
+    services.update_profile(Profile.objects.get(last_name="Smith"), by=world.norfolk_ppo_officer,
+                            changes={"phone": "01603 000000"})
+    response = client.post(u("undo", job.pk))
+    assert response.status_code == 200
+    assert "‘John Smith’ (row 2) was changed after the import" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.COMMITTED and Profile.objects.count() == 4
