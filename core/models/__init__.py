@@ -12,6 +12,7 @@ from .access import (
 from .access_index import ProfileAccessEntry
 from .audit import AppendOnlyError, AuditAction, AuditEvent, Channel, S62Category
 from .cases import Activity, Case, CaseParticipant, CaseReferenceCounter
+from .imports import ImportedRecord, ImportJob, ImportMapping
 from .notifications import Notification, NotificationKind, NotificationPreference
 from .organisations import (
     Membership,
@@ -38,6 +39,7 @@ __all__ = [
     "AccessLevel", "AccessRequest", "Activity", "Address", "AppendOnlyError", "AuditAction",
     "AuditEvent", "Case", "CaseGroupObjectPermission", "CaseParticipant", "CaseReferenceCounter",
     "CaseUserObjectPermission", "Channel", "Grant", "Household", "HouseholdMember", "Identifier",
+    "ImportJob", "ImportMapping", "ImportedRecord",
     "Membership", "Notification", "NotificationKind", "NotificationPreference", "Organisation", "Partnership", "PartnershipMembership", "PersonRole", "Profile",
     "ProfileAccessEntry", "ProfileAlias", "ProfileGroupObjectPermission", "ProfileUserObjectPermission", "ProgrammeModule",
     "Relationship", "RiskLevel", "S62Category", "Team", "WarningMarker",

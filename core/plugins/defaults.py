@@ -42,3 +42,10 @@ def wraparound_warning_markers():
         Choice("do_not_visit_alone", "Do not visit alone"),
         Choice("dogs", "Dangerous dogs at address"),
     ]
+
+
+@hookimpl
+def wraparound_import_resources():
+    from core.imports.profiles import ProfileResource  # models are ready when hooks are called
+
+    return [ProfileResource]

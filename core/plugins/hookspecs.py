@@ -94,3 +94,15 @@ def wraparound_demo_data(context):
     records through ``core.services`` so that they are audited like real work. Return
     nothing.
     """
+
+
+@hookspec
+def wraparound_import_resources():
+    """Spreadsheet import resources this plugin adds (an ASB case log, a missing-episode
+    register…).
+
+    Called once at start-up. Return a list of subclasses of
+    :class:`core.imports.resources.ImportResource`, each with a unique ``code``; they
+    are offered on the import screens and by ``manage.py import``. Core declares
+    ``profiles``.
+    """

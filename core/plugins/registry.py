@@ -26,6 +26,8 @@ class Registry:
     identifier_types: dict[str, IdentifierType] = field(default_factory=dict)
     person_roles: dict[str, Choice] = field(default_factory=dict)
     warning_markers: dict[str, Choice] = field(default_factory=dict)
+    #: import resource code -> ImportResource subclass (``wraparound_import_resources``)
+    import_resources: dict[str, type] = field(default_factory=dict)
     #: programme slug -> menu items the programme's plugin added
     menu_items: dict[str, list[MenuItem]] = field(default_factory=dict)
     #: programme slug -> name of the plugin that declared it
@@ -79,6 +81,9 @@ class Registry:
             for batch in call_for_plugin(pm, plugin, "wraparound_warning_markers"):
                 for item in batch:
                     put("Warning marker", fresh.warning_markers, item.code, item, name)
+            for batch in call_for_plugin(pm, plugin, "wraparound_import_resources"):
+                for item in batch:
+                    put("Import resource", fresh.import_resources, item.code, item, name)
         fresh.loaded = True
         self.__dict__.update(fresh.__dict__)
 

@@ -48,3 +48,10 @@ def wraparound_demo_data(context):
     from .demo import load
 
     load(context)
+
+
+@hookimpl
+def wraparound_import_resources():
+    from .imports import ASBCaseLogResource
+
+    return [ASBCaseLogResource]

@@ -241,3 +241,28 @@ def test_hook_wraparound_demo_data(register_plugin):
     seen.clear()
     call_for_plugin(pm, registry.plugin_objects["gangs"], "wraparound_demo_data", context=context)
     assert seen == [context]
+
+
+def test_hook_wraparound_import_resources(register_plugin):
+    from core.imports.registry import get_resource, resource_choices
+    from core.imports.resources import ImportField, ImportResource
+    from core.imports.widgets import UKDateWidget
+
+    class EpisodeResource(ImportResource):
+        code = "missing_episodes"
+        label = "Missing episodes"
+
+        def get_fields(self):
+            return [ImportField("went_missing", "Went missing", UKDateWidget(past=True), ("date missing",))]
+
+    class Plugin:
+        @hookimpl
+        def wraparound_import_resources(self):
+            return [EpisodeResource]
+
+    register_plugin(Plugin())
+
+    resource = get_resource("missing_episodes")
+    assert ("missing_episodes", "Missing episodes") in resource_choices()
+    assert resource.suggest("Date Missing") == "went_missing"
+    assert resource.clean({"went_missing": "12-Mar-90"}) == ({"went_missing": date(1990, 3, 12)}, [])
