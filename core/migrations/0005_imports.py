@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_notifications'),
+        ('core', '0004_profile_access_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
