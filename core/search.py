@@ -82,11 +82,18 @@ ALIAS = 2
 SIMILAR = 1
 RANK_LABELS = {
     EXACT_IDENTIFIER: "Identifier",
-    EXACT_NAME: "Name",
+    EXACT_NAME: "Exact name",
     ALIAS: "Alias",
-    SIMILAR: "Similar",
+    SIMILAR: "Similar name",
 }
-CASE_RANK_LABELS = {EXACT_IDENTIFIER: "Reference", EXACT_NAME: "Reference", SIMILAR: "Title"}
+
+
+def match_label(parsed: ParsedQuery, rank: int) -> str:
+    """What a profile was found by, in words, for the results screen."""
+    label = RANK_LABELS[rank]
+    if parsed.date_of_birth and rank != EXACT_IDENTIFIER:
+        label = "Date of birth" if not parsed.words else f"{label} and date of birth"
+    return label
 
 
 # Trigram similarity ---------------------------------------------------------------

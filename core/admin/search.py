@@ -32,7 +32,7 @@ SESSION_KEY = "wraparound_search_last"
 PLACEHOLDER = "Name, date of birth, identifier or case reference"
 
 
-def profile_table(profiles) -> Table:
+def profile_table(profiles, parsed) -> Table:
     columns = records_profiles.profile_columns()
     # The listing's name column sorts; here the order is the ranking.
     columns = [c for c in columns if c.name != "name"]
@@ -42,10 +42,10 @@ def profile_table(profiles) -> Table:
         accessor=lambda p: _name_with_markers(p),
         get_url=lambda p: reverse(f"{records_profiles.NAMESPACE}:detail", args=[p.pk]),
     )
-    matched = Column("matched", label="Matched on", accessor=lambda p: core_search.RANK_LABELS[p.search_rank])
+    matched = Column("matched", label="Matched on", accessor=lambda p: core_search.match_label(parsed, p.search_rank))
     for column in columns:
         column.sort_key = None
-    return Table([name, matched, *columns], profiles, classname="wa-search-profiles")
+    return Table([name, matched, *columns], profiles, classname="listing wa-search-profiles")
 
 
 def _name_with_markers(profile):
@@ -78,7 +78,7 @@ def case_table(cases) -> Table:
         Column("owner_team", label="Owner team", accessor=lambda c: str(c.owner_team)),
         Column("opened_on", label="Opened", accessor=lambda c: c.opened_on.strftime("%d %b %Y")),
     ]
-    return Table(columns, cases, classname="wa-search-cases")
+    return Table(columns, cases, classname="listing wa-search-cases")
 
 
 class SearchView(WagtailAdminTemplateMixin, TemplateView):
@@ -114,7 +114,7 @@ class SearchView(WagtailAdminTemplateMixin, TemplateView):
             index_results_url=reverse("wraparound_search_results"),
             query=query,
             results=results,
-            profile_table=profile_table(results.profiles) if results and results.profiles else None,
+            profile_table=profile_table(results.profiles, results.query) if results and results.profiles else None,
             case_table=case_table(results.cases) if results and results.cases else None,
             limit=LIMIT,
         )

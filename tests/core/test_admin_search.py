@@ -50,10 +50,16 @@ def test_misspelt_name_finds_only_visible_profiles_and_cases(world, records):
     response = login(world.norfolk_officer).get(URL, {"q": "darren jonson"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Darren Johnson" in body
+    assert "Darren Johnson" in body and "Similar name" in body
     assert reverse("wraparound_profiles:detail", args=[records["mine"].pk]) in body
     assert "Johnsen" not in body
     assert reverse("wraparound_profiles:detail", args=[records["hidden"].pk]) not in body
+
+
+def test_what_a_profile_matched_on_is_said(world, records):
+    client = login(world.norfolk_officer)
+    assert "Date of birth" in client.get(URL, {"q": "12 March 1990"}).content.decode()
+    assert "Exact name and date of birth" in client.get(URL, {"q": "johnson 12/03/90"}).content.decode()
 
 
 def test_hidden_identifier_finds_nothing_at_all(world, records):
