@@ -31,8 +31,7 @@ Trigram similarity, on both databases
   spaces before and one after, similarity = shared trigrams / all trigrams) and
   registered on the connection as SQL functions. SQLite scans every name with it,
   which is fine at demo size; it is not a production database. Results and ranks are
-  the same on both, except that a title's word similarity is pg_trgm's
-  ``word_similarity`` on PostgreSQL and the best word's similarity on SQLite.
+  the same on both (``word_similarity`` for case titles is written in Python too).
 
 Every call writes one SEARCH audit event with the query text (``audit=False`` is for
 callers that audit themselves, e.g. a listing that refreshes as the user types).
@@ -68,8 +67,10 @@ from .models import Case as CaseModel
 
 #: pg_trgm's default ``similarity_threshold``; the SQLite path uses the same figure.
 SIMILARITY_THRESHOLD = 0.3
-#: pg_trgm's default ``word_similarity_threshold``.
-WORD_SIMILARITY_THRESHOLD = 0.6
+#: Below pg_trgm's default ``word_similarity_threshold`` (0.6), which misses one-letter
+#: slips in short words ("famly" in "Johnson family support" scores 0.5); set for the
+#: search's transaction on PostgreSQL (``SET LOCAL``) so that ``%>`` keeps its index.
+WORD_SIMILARITY_THRESHOLD = 0.5
 NAME_FIELDS = ("first_name", "last_name", "preferred_name", "middle_names")
 MAX_WORDS = 6
 MAX_QUERY_LENGTH = 200
@@ -120,14 +121,35 @@ def trigram_similarity(a: str | None, b: str | None) -> float:
     return shared / (len(ta) + len(tb) - shared)
 
 
-def best_word_similarity(needle: str | None, text: str | None) -> float:
-    """The SQLite stand-in for pg_trgm's ``word_similarity``: the largest share of
-    ``needle``'s trigrams found in one word of ``text`` (pg_trgm looks at any run of
-    trigrams in ``text``, so it can score a little higher across word boundaries)."""
+def _ordered_trigrams(text: str) -> list[str]:
+    out: list[str] = []
+    for word in _WORD.findall((text or "").lower()):
+        padded = f"  {word} "
+        out.extend(padded[i : i + 3] for i in range(len(padded) - 2))
+    return out
+
+
+def word_similarity(needle: str | None, text: str | None) -> float:
+    """pg_trgm's ``word_similarity(needle, text)``: the best similarity between
+    ``needle``'s trigrams and a continuous run of ``text``'s trigrams, counted as
+    shared / (needle's + the run's − shared). Runs that start and end on a shared
+    trigram are the only ones that can be best, so only those are measured."""
     mine = trigrams(needle or "")
     if not mine:
         return 0.0
-    return max((len(mine & trigrams(w)) / len(mine) for w in _WORD.findall(text or "")), default=0.0)
+    seq = _ordered_trigrams(text or "")
+    best = 0.0
+    for start in range(len(seq)):
+        if seq[start] not in mine:
+            continue
+        seen: set[str] = set()
+        shared: set[str] = set()
+        for trigram in seq[start:]:
+            seen.add(trigram)
+            if trigram in mine:
+                shared.add(trigram)
+                best = max(best, len(shared) / (len(mine) + len(seen) - len(shared)))
+    return best
 
 
 def _register_sqlite_functions(conn) -> None:
@@ -135,7 +157,7 @@ def _register_sqlite_functions(conn) -> None:
     if raw is None or getattr(conn, "_wraparound_trgm", None) is raw:
         return
     raw.create_function("wa_similarity", 2, trigram_similarity, deterministic=True)
-    raw.create_function("wa_word_similarity", 2, best_word_similarity, deterministic=True)
+    raw.create_function("wa_word_similarity", 2, word_similarity, deterministic=True)
     conn._wraparound_trgm = raw
 
 
@@ -151,8 +173,7 @@ class Similarity(Func):
 
 
 class WordSimilarity(Func):
-    """``word_similarity(needle, text)`` — pg_trgm on PostgreSQL, the best word's
-    similarity on SQLite."""
+    """``word_similarity(needle, text)`` — pg_trgm on PostgreSQL, :func:`word_similarity` on SQLite."""
 
     function = "WORD_SIMILARITY"
     output_field = FloatField()
@@ -177,7 +198,8 @@ def _similar(column, word: str):
 
 
 def _word_similar(word: str, column):
-    """``word`` is similar to some word of ``column``: ``%>``'s mirror ``<%`` on PostgreSQL."""
+    """``word`` is similar to a part of ``column``: ``column %> word`` on PostgreSQL, which
+    compares with ``pg_trgm.word_similarity_threshold`` (see :func:`search`)."""
     if _on_postgres():
         from django.contrib.postgres.lookups import TrigramWordSimilar
 
@@ -399,12 +421,18 @@ def search(user, q: str, limit: int = DEFAULT_LIMIT, *, audit: bool = True) -> S
     results = SearchResults(query=parsed)
     if parsed.empty:
         return results
-    profiles = search_profiles(user, parsed, limit)
-    cases = search_cases(user, parsed, limit)
-    results.profiles, results.more_profiles = profiles[:limit], len(profiles) > limit
-    results.cases, results.more_cases = cases[:limit], len(cases) > limit
-    if audit:
-        audit_search(user, parsed.text, results)
+    with transaction.atomic():
+        if _on_postgres():
+            with connection.cursor() as cursor:
+                # Local to this transaction: other queries keep pg_trgm's defaults.
+                cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                               [str(WORD_SIMILARITY_THRESHOLD)])
+        profiles = search_profiles(user, parsed, limit)
+        cases = search_cases(user, parsed, limit)
+        results.profiles, results.more_profiles = profiles[:limit], len(profiles) > limit
+        results.cases, results.more_cases = cases[:limit], len(cases) > limit
+        if audit:
+            audit_search(user, parsed.text, results)
     return results
 
 
@@ -414,6 +442,6 @@ def audit_search(user, text: str, results: SearchResults | None = None) -> None:
     changes = {"query": text, "scope": "profiles and cases"}
     if results is not None:
         changes["results"] = results.count
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside search()'s transaction, or its own
         audit_log.record(AuditAction.SEARCH, actor=user, object_type="", changes=changes)
 
