@@ -288,16 +288,24 @@ class SearchResults:
         return len(self.profiles) + len(self.cases)
 
 
-def _word_matches_name(word: str) -> Q:
-    """A profile has a name or alias containing or similar to ``word``."""
-    q = Q()
-    for name in NAME_FIELDS:
-        column = Upper(F(name))
-        q |= Q(**{f"{name}__icontains": word}) | Q(_similar(column, word))
-    aliases = ProfileAlias.objects.filter(profile_id=OuterRef("pk")).filter(
-        Q(name__icontains=word) | Q(_similar(Upper(F("name")), word))
+def _word_matched_ids(word: str):
+    """Ids of profiles with a name or alias containing or similar to ``word``: a UNION
+    of one select per column, each condition a trigram index's. (One OR across the
+    columns and the alias table made PostgreSQL scan every profile: 770 ms against
+    97 ms for a rare name among 200,000.)"""
+    arms = [
+        Profile.objects.filter(Q(**{f"{name}__icontains": word}) | Q(_similar(Upper(F(name)), word)))
+        .order_by()
+        .values_list("pk", flat=True)
+        for name in NAME_FIELDS
+    ]
+    arms.append(
+        ProfileAlias.objects.filter(Q(name__icontains=word) | Q(_similar(Upper(F("name")), word)))
+        .order_by()
+        .values_list("profile_id", flat=True)
     )
-    return q | Q(Exists(aliases))
+    first, *rest = arms
+    return first.union(*rest)
 
 
 def _word_is_exact_name(word: str) -> Q:
@@ -312,24 +320,34 @@ def _identifier_profiles(compact: str):
     )
 
 
+def _has_identifier_shape(parsed: ParsedQuery) -> bool:
+    return bool(parsed.compact) and any(ch.isdigit() for ch in parsed.compact)
+
+
 def profile_matches(parsed: ParsedQuery) -> Q:
-    """The filter for profiles matching ``parsed`` (before access; see the module docs)."""
-    by_person = Q()
-    if parsed.words:
+    """The filter for profiles matching ``parsed`` (before access; see the module docs):
+    ``pk IN (the matched ids)``, the ids computed as one subquery."""
+    person = None
+    if parsed.words or parsed.date_of_birth:
+        person = Profile.objects.order_by()
         for word in parsed.words:
-            by_person &= _word_matches_name(word)
-    if parsed.date_of_birth:
-        by_person &= Q(date_of_birth=parsed.date_of_birth)
-    if not (parsed.words or parsed.date_of_birth):
-        by_person = Q(pk__in=[])
-    if parsed.compact and any(ch.isdigit() for ch in parsed.compact):
-        return by_person | Q(pk__in=_identifier_profiles(parsed.compact))
-    return by_person
+            person = person.filter(pk__in=_word_matched_ids(word))
+        if parsed.date_of_birth:
+            person = person.filter(date_of_birth=parsed.date_of_birth)
+        person = person.values_list("pk", flat=True)
+    if _has_identifier_shape(parsed):
+        by_identifier = _identifier_profiles(parsed.compact).order_by().values_list("profile_id", flat=True)
+        ids = person.union(by_identifier) if person is not None else by_identifier
+    elif person is not None:
+        ids = person
+    else:
+        return Q(pk__in=[])
+    return Q(pk__in=ids)
 
 
 def _profile_rank(parsed: ParsedQuery):
     whens = []
-    if parsed.compact and any(ch.isdigit() for ch in parsed.compact):
+    if _has_identifier_shape(parsed):
         whens.append(When(Q(pk__in=_identifier_profiles(parsed.compact)), then=Value(EXACT_IDENTIFIER)))
     if parsed.words:
         exact = Q()
