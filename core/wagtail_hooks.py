@@ -1,3 +1,10 @@
 """Wagtail loads this module at start-up; each admin module registers its own hooks."""
 
-from .admin import imports, records, shell, structure  # noqa: F401
+from .admin import (  # noqa: F401
+    audit_views,
+    imports,
+    records,
+    search,
+    shell,
+    structure,
+)
