@@ -9,8 +9,10 @@ from .access import (
     ProfileGroupObjectPermission,
     ProfileUserObjectPermission,
 )
+from .alerts import Alert, TriggerRule
 from .audit import AppendOnlyError, AuditAction, AuditEvent, Channel, S62Category
 from .cases import Activity, Case, CaseParticipant, CaseReferenceCounter
+from .galleries import Gallery, GalleryEntry
 from .notifications import Notification, NotificationKind, NotificationPreference
 from .organisations import (
     Membership,
@@ -32,6 +34,7 @@ from .people import (
     RiskLevel,
     WarningMarker,
 )
+from .reports import Report, ReportType, ReportTypeVersion, ReportVersion
 
 __all__ = [
     "AccessLevel", "AccessRequest", "Activity", "Address", "AppendOnlyError", "AuditAction",
@@ -40,4 +43,5 @@ __all__ = [
     "Membership", "Notification", "NotificationKind", "NotificationPreference", "Organisation", "Partnership", "PartnershipMembership", "PersonRole", "Profile",
     "ProfileAlias", "ProfileGroupObjectPermission", "ProfileUserObjectPermission", "ProgrammeModule",
     "Relationship", "RiskLevel", "S62Category", "Team", "WarningMarker",
+    "Alert", "Gallery", "GalleryEntry", "Report", "ReportType", "ReportTypeVersion", "ReportVersion", "TriggerRule",
 ]

@@ -42,3 +42,11 @@ def wraparound_warning_markers():
         Choice("do_not_visit_alone", "Do not visit alone"),
         Choice("dogs", "Dangerous dogs at address"),
     ]
+
+
+@hookimpl
+def wraparound_trigger_rule_kinds():
+    # Imported here: core.alerts needs the models, which are not ready when this loads.
+    from ..alerts import CORE_RULE_KINDS
+
+    return list(CORE_RULE_KINDS)
