@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from core import alerts, services
 from core.access import AccessLevel
-from core.models import Alert, AuditAction, AuditEvent, Gallery, Notification, NotificationKind, TriggerRule
+from core.models import (
+    Alert,
+    AuditAction,
+    AuditEvent,
+    Gallery,
+    Notification,
+    NotificationKind,
+    TriggerRule,
+)
 from core.services.reports import _stream_data
 from core.tasks import evaluate_alerts_task
 
