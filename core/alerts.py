@@ -108,7 +108,7 @@ def evaluate_activity_count(rule, profile_ids=None) -> list[Occurrence]:
             if j - i >= count:
                 occurrences.append(Occurrence(
                     profile_id, f"activities:{first_pk}",
-                    f"{j - i} matching entries within {days} days from {start:%d %b %Y} ({rule.name})",
+                    f"{j - i} matching entries within {days} days from {start:%d %b %Y}",
                 ))
                 i = j
             else:

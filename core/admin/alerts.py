@@ -109,6 +109,9 @@ class TriggerRuleForm(forms.Form):
 class _Screen(WagtailAdminTemplateMixin, View):
     header_icon = "warning"
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
 
 class RuleIndexView(_Screen):
     template_name = "wraparound/alerts/rules.html"

@@ -108,6 +108,7 @@ class GalleryDefinitionViewSet(ModelViewSet):
     menu_name = "gallery_definitions"
     add_to_settings_menu = True
     name = "gallery_definitions"
+    url_prefix = "gallery-definitions"
     url_namespace = "wraparound_gallery_definitions"
     copy_view_enabled = False
     add_view_class = GalleryCreateView
@@ -181,6 +182,9 @@ def fetch_card_profile(gallery, pk) -> Profile:
 
 class _Screen(WagtailAdminTemplateMixin, View):
     header_icon = "image"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
 
 class GalleryIndexView(_Screen):

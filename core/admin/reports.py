@@ -38,7 +38,6 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from .. import access, services
 from ..access import AccessLevel
-from ..forms.records import add_service_errors
 from ..forms.reports import display_value, report_form
 from ..models import Case, Profile, Report, ReportType
 from ..plugins.registry import registry
@@ -94,6 +93,7 @@ class ReportTypeViewSet(ModelViewSet):
     menu_name = "report_types"
     add_to_settings_menu = True
     name = "report_types"
+    url_prefix = "report-types"
     url_namespace = "wraparound_report_types"
     copy_view_enabled = False
     add_view_class = ReportTypeCreateView
@@ -137,6 +137,22 @@ class _Screen(WagtailAdminTemplateMixin, View):
             {"url": reverse(f"{NAMESPACE}:list", args=[kind, parent.pk]), "label": "Reports"},
             *more,
         ]
+
+
+def refused_form(schema, user, request, error: ValidationError, stored=None):
+    """The form re-shown after the service refused the data: its own errors, plus the
+    service's errors that the form did not find (once each)."""
+    form = report_form(schema, user, data=request.POST, files=request.FILES, stored=stored)
+    form.is_valid()
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            if field in form.errors:
+                continue
+            for item in errors:
+                form.add_error(field if field in form.fields else None, item)
+    elif not form.errors:
+        form.add_error(None, error)
+    return form
 
 
 def fetch_parent(user, kind: str, pk: int, level=AccessLevel.VIEW):
@@ -215,9 +231,7 @@ class ReportCreateView(ReportFormMixin, _Screen):
         except NotAllowed as exc:
             raise PermissionDenied(exc.messages[0]) from exc
         except ValidationError as exc:
-            form = report_form(self.schema, request.user, data=request.POST, files=request.FILES)
-            form.is_valid()
-            add_service_errors(form, exc)
+            form = refused_form(self.schema, request.user, request, exc)
             messages.error(request, "The report was not saved: see the errors below.")
             return self.render_form(form, status=400, restricted=restricted)
         messages.success(request, f"{report.report_type.name} saved as {report.get_status_display().lower()}.")
@@ -310,10 +324,7 @@ class ReportEditView(ReportFormMixin, _Screen):
         except NotAllowed as exc:
             raise PermissionDenied(exc.messages[0]) from exc
         except ValidationError as exc:
-            form = report_form(self.schema, request.user, data=request.POST, files=request.FILES,
-                               stored=self.report.data)
-            form.is_valid()
-            add_service_errors(form, exc)
+            form = refused_form(self.schema, request.user, request, exc, stored=self.report.data)
             messages.error(request, "The report was not saved: see the errors below.")
             return self.render_form(form, status=409 if isinstance(exc, services.ConflictError) else 400,
                                     restricted=restricted)

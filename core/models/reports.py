@@ -41,6 +41,10 @@ class _FieldBlock(blocks.StructBlock):
     required = blocks.BooleanBlock(required=False)
     help_text = blocks.CharBlock(required=False, max_length=300)
 
+    class Meta:
+        # The collapsed block's header in the builder names the field.
+        label_format = "{label} ({key})"
+
 
 class ChoiceOptionBlock(blocks.StructBlock):
     value = blocks.CharBlock(max_length=50, validators=[key_validator])
@@ -54,7 +58,7 @@ class ChoiceFieldBlock(_FieldBlock):
 
 def _field_block(kind: str, icon: str):
     return type(f"{kind.title().replace('_', '')}FieldBlock", (_FieldBlock,), {
-        "Meta": type("Meta", (), {"icon": icon, "label": FIELD_KINDS[kind]}),
+        "Meta": type("Meta", (), {"icon": icon, "label": FIELD_KINDS[kind], "label_format": "{label} ({key})"}),
         "__module__": __name__,
     })
 

@@ -79,6 +79,7 @@ def save_report_type(report_type: ReportType, *, by=None) -> ReportType:
     validate_schema(schema)
     report_type.full_clean(exclude=["fields"])
     report_type.save()
+    given = report_type
     report_type = ReportType.objects.select_for_update().get(pk=report_type.pk)
     latest = report_type.versions.order_by("-number").first()
     changes = {"name": report_type.name}
@@ -86,10 +87,17 @@ def save_report_type(report_type: ReportType, *, by=None) -> ReportType:
         number = (latest.number if latest else 0) + 1
         ReportTypeVersion.objects.create(report_type=report_type, number=number, schema=schema, created_by=by)
         ReportType.objects.filter(pk=report_type.pk).update(current_version=number)
-        report_type.current_version = number
+        report_type.current_version = given.current_version = number
         changes["version"] = number
     audit.record(AuditAction.CREATE if creating else AuditAction.UPDATE, report_type, actor=by, changes=changes)
     return report_type
+
+
+def set_report_type_fields(report_type: ReportType, schema: list[dict], *, by=None) -> ReportType:
+    """Replace a report type's fields with ``schema`` (the plain form stored in versions)
+    and save it — a new version if they changed. What the builder does, for code."""
+    report_type.fields = _stream_data(schema)
+    return save_report_type(report_type, by=by)
 
 
 def sync_report_types(by=None) -> list[ReportType]:
