@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from .. import alerts, services
-from ..audit import Channel, audit_context
 from ..models import Alert, Case, Gallery, Partnership, ReportType, TriggerRule
 from ..plugins.types import DemoContext
 from .data import PARTNERSHIPS
@@ -29,8 +28,7 @@ def load(ctx: DemoContext) -> None:
     case_review(ctx, admin)
     galleries(ctx)
     rules(ctx)
-    with audit_context(Channel.TASK):
-        alerts.sweep()
+    alerts.sweep()
     first = Alert.objects.filter(rule__kind="activity_count").order_by("raised_at", "pk").first()
     if first is not None:
         services.handle_alert(first, by=ctx.users["sussex_mispers"], action="acknowledge",

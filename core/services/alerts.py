@@ -36,7 +36,9 @@ def raise_alerts(rule, occurrences) -> list[Alert]:
     raised = []
     for occurrence in fresh:
         try:
-            with transaction.atomic(), audit.audit_context(channel=audit.Channel.TASK):
+            # Recorded on the caller's channel (the task, or the screen whose change
+            # triggered the evaluation), with no actor: the system raised it.
+            with transaction.atomic():
                 alert = Alert.objects.create(rule=rule, profile_id=occurrence.profile_id,
                                              occurrence_key=occurrence.key[:200], summary=occurrence.summary[:300])
                 audit.record(AuditAction.CREATE, alert, actor=None,

@@ -72,8 +72,10 @@ def _stream_data(schema: list[dict]) -> list[dict]:
 
 
 @transaction.atomic
-def save_report_type(report_type: ReportType, *, by=None) -> ReportType:
-    """Save a report type; a change of its fields makes a new version (one audit event)."""
+def save_report_type(report_type: ReportType, *, by=None, audited: bool = True) -> ReportType:
+    """Save a report type; a change of its fields makes a new version (one audit event,
+    unless ``audited`` is off — only for the plugins' declarations, see
+    :func:`sync_report_types`)."""
     creating = report_type.pk is None
     schema = schema_of(report_type)
     validate_schema(schema)
@@ -89,7 +91,9 @@ def save_report_type(report_type: ReportType, *, by=None) -> ReportType:
         ReportType.objects.filter(pk=report_type.pk).update(current_version=number)
         report_type.current_version = given.current_version = number
         changes["version"] = number
-    audit.record(AuditAction.CREATE if creating else AuditAction.UPDATE, report_type, actor=by, changes=changes)
+    if audited:
+        audit.record(AuditAction.CREATE if creating else AuditAction.UPDATE, report_type, actor=by,
+                     changes=changes)
     return report_type
 
 
@@ -102,7 +106,9 @@ def set_report_type_fields(report_type: ReportType, schema: list[dict], *, by=No
 
 def sync_report_types(by=None) -> list[ReportType]:
     """Create the plugins' report types that do not exist yet (existing ones belong to
-    the partnership admins, who may have edited them)."""
+    the partnership admins, who may have edited them). Not audited: this is installed
+    code declaring configuration (it runs after every ``migrate``), not someone
+    processing personal data; the type records its source and version 1 its schema."""
     existing = set(ReportType.objects.values_list("slug", flat=True))
     made = []
     for spec in registry.report_types.values():
@@ -118,8 +124,7 @@ def sync_report_types(by=None) -> list[ReportType]:
             programme=spec.programme, restricted_by_default=spec.restricted_by_default,
             source=ReportType.Source.PLUGIN, fields=_stream_data(schema),
         )
-        with audit.audit_context(channel=audit.Channel.TASK):
-            made.append(save_report_type(report_type, by=by))
+        made.append(save_report_type(report_type, by=by, audited=False))
     return made
 
 

@@ -189,3 +189,15 @@ def test_trigger_rules_screen_is_for_partnership_admins(world, episodes_rule):
     assert admin.post(add, {"name": "Bad", "param_count": "0", "param_days": "x"}).status_code == 400
     assert login(world.norfolk_officer).get(reverse("wraparound_trigger_rules:index")).status_code == 403
     assert login(world.norfolk_officer).post(add, {"name": "Sneaky"}).status_code == 403
+
+
+def test_profile_alerts_panel_shows_only_alerts_the_viewer_may_see(world, child, episodes_rule, rf):
+    from django.template import Context, Template
+
+    Alert.objects.create(rule=episodes_rule, profile=child, occurrence_key="k", summary="Four episodes")
+    template = Template("{% load wraparound_workspace %}{% profile_alerts profile %}")
+    for user, shown in ((world.norfolk_officer, True), (world.outsider, False)):
+        request = rf.get("/")
+        request.user = user
+        html = template.render(Context({"request": request, "profile": child}))
+        assert ("Four episodes" in html) is shown

@@ -244,3 +244,20 @@ def test_report_list_query_count_does_not_grow(world, profile, django_assert_max
     with CaptureQueriesContext(connection) as six:
         client.get(url)
     assert len(six) == len(one)
+
+
+def test_record_reports_panel_lists_visible_reports_and_types_to_write(world, profile, rf):
+    from django.template import Context, Template
+
+    rt = make_type(programme="iom")
+    services.create_report(by=world.staffs_officer, report_type=rt, profile=profile, data=GOOD, restricted=True)
+    services.grant_access(profile, world.norfolk_iom, AccessLevel.VIEW, by=world.staffs_officer, reason="Joint")
+    template = Template("{% load wraparound_workspace %}{% record_reports profile %}")
+    rendered = {}
+    for user in (world.staffs_officer, world.norfolk_officer):
+        request = rf.get("/")
+        request.user = user
+        rendered[user.username] = template.render(Context({"request": request, "profile": profile}))
+    assert "Prison History" in rendered["staffs_officer"] and "write one" in rendered["staffs_officer"]
+    # The restricted report is not shown to another organisation, which may only view.
+    assert "Prison History" not in rendered["norfolk_officer"] and "write one" not in rendered["norfolk_officer"]
