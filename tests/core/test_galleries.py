@@ -206,3 +206,14 @@ def test_gallery_definitions_are_for_partnership_admins(world):
     url = reverse("wraparound_gallery_definitions:add")
     assert login(world.partnership_admin).get(url).status_code == 200
     assert login(world.norfolk_officer).get(url).status_code in (302, 403)
+
+
+def test_access_request_inbox_lists_only_requests_the_user_may_decide_or_made(world, gallery, juvenile):
+    services.request_access_from_card(gallery, juvenile, by=world.waveney_officer, reason="Family known to us")
+    url = reverse("wraparound_access_requests:index")
+    assert "Family known to us" in login(world.norfolk_officer).get(url).content.decode()
+    mine = login(world.waveney_officer).get(url).content.decode()
+    # The requester sees the state of their request, not the record's name before a grant.
+    assert "Pending" in mine and "Pellow" not in mine
+    other = login(world.staffs_officer).get(url).content.decode()
+    assert "Family known to us" not in other and "Pellow" not in other
