@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401  (membership/group sync, login auditing)
+        from . import (
+            signals,  # noqa: F401  (membership/group sync, login auditing)
+            signals_alerts,  # noqa: F401  (trigger rules re-evaluated on data changes)
+        )
         from .admin.structure_scope import register_policies
         from .plugins.manager import get_plugin_manager
         from .plugins.registry import registry
@@ -31,3 +34,7 @@ def _sync_roles_after_last_app(sender, app_config, **kwargs) -> None:
     last = [a for a in apps.get_app_configs() if a.models_module is not None][-1]
     if app_config is last:
         sync_roles()
+        # The report types the plugins declare (only those not created yet).
+        from .services.reports import sync_report_types
+
+        sync_report_types()

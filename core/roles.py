@@ -31,6 +31,10 @@ _PARTNERSHIP_ADMIN = _ORG_ADMIN + [
     "core.view_partnershipmembership", "core.add_partnershipmembership",
     "core.change_partnershipmembership", "core.delete_partnershipmembership",
     "core.view_programmemodule", "core.add_programmemodule", "core.change_programmemodule",
+    # The low-code builders: report types, galleries, trigger rules (configuration, not records).
+    "core.view_reporttype", "core.add_reporttype", "core.change_reporttype",
+    "core.view_gallery", "core.add_gallery", "core.change_gallery",
+    "core.view_triggerrule", "core.add_triggerrule", "core.change_triggerrule",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -17,3 +17,13 @@ def expire_grants_task() -> int:
 
     with audit.audit_context(channel=Channel.TASK):
         return expire_grants()
+
+
+@task()
+def evaluate_alerts_task() -> int:
+    """The periodic sweep of trigger rules (``manage.py sweep_alerts --enqueue`` queues
+    it; the demo command queues it every few minutes); returns how many alerts it raised."""
+    from .alerts import sweep
+
+    with audit.audit_context(channel=Channel.TASK):
+        return sweep()

@@ -19,6 +19,11 @@ from .models import Profile
 @login_required
 def profile_photo(request, pk: int):
     profile = access.get_object_or_404(Profile, request.user, access.AccessLevel.VIEW, pk=pk)
+    return profile_photo_response(profile)
+
+
+def profile_photo_response(profile):
+    """The photo of a profile the caller has already checked may be shown."""
     if not profile.photo:
         raise Http404("No photo.")
     content_type = mimetypes.guess_type(profile.photo.name)[0] or "application/octet-stream"

@@ -1,9 +1,12 @@
 """Wagtail loads this module at start-up; each admin module registers its own hooks."""
 
 from .admin import (  # noqa: F401
+    alerts,
     audit_views,
+    galleries,
     imports,
     records,
+    reports,
     search,
     shell,
     structure,

@@ -17,10 +17,12 @@ from ..models import (
     AccessRequest,
     Activity,
     Address,
+    Alert,
     Case,
     CaseGroupObjectPermission,
     CaseParticipant,
     CaseUserObjectPermission,
+    GalleryEntry,
     Grant,
     HouseholdMember,
     Identifier,
@@ -32,6 +34,7 @@ from ..models import (
     ProfileGroupObjectPermission,
     ProfileUserObjectPermission,
     Relationship,
+    Report,
     Team,
     WarningMarker,
 )
@@ -249,6 +252,9 @@ FILTERS: dict[type[models.Model], Callable[[object, int], Q]] = {
     Relationship: _relationship_filter,
     Grant: _grant_filter,
     AccessRequest: _access_request_filter,
+    Report: _activity_filter,  # same shape: case or profile parent, restricted to the author's organisation
+    Alert: _root_filter("profile_id", Profile),
+    GalleryEntry: _root_filter("profile_id", Profile),
 }
 
 

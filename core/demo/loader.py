@@ -79,8 +79,12 @@ def load(*, profiles: int = 200, seed: int = 1, plugins: bool = True) -> DemoCon
         roles.sync_roles()
         _structure(ctx)
         _people(ctx, profiles)
+        services.sync_report_types()
         if plugins:
             get_plugin_manager().hook.wraparound_demo_data(context=ctx)
+            from .workspace import load as load_workspace
+
+            load_workspace(ctx)
     return ctx
 
 

@@ -10,8 +10,10 @@ from .access import (
     ProfileUserObjectPermission,
 )
 from .access_index import ProfileAccessEntry
+from .alerts import Alert, TriggerRule
 from .audit import AppendOnlyError, AuditAction, AuditEvent, Channel, S62Category
 from .cases import Activity, Case, CaseParticipant, CaseReferenceCounter
+from .galleries import Gallery, GalleryEntry
 from .imports import ImportedRecord, ImportJob, ImportMapping
 from .notifications import Notification, NotificationKind, NotificationPreference
 from .organisations import (
@@ -34,6 +36,7 @@ from .people import (
     RiskLevel,
     WarningMarker,
 )
+from .reports import Report, ReportType, ReportTypeVersion, ReportVersion
 
 __all__ = [
     "AccessLevel", "AccessRequest", "Activity", "Address", "AppendOnlyError", "AuditAction",
@@ -43,4 +46,5 @@ __all__ = [
     "Membership", "Notification", "NotificationKind", "NotificationPreference", "Organisation", "Partnership", "PartnershipMembership", "PersonRole", "Profile",
     "ProfileAccessEntry", "ProfileAlias", "ProfileGroupObjectPermission", "ProfileUserObjectPermission", "ProgrammeModule",
     "Relationship", "RiskLevel", "S62Category", "Team", "WarningMarker",
+    "Alert", "Gallery", "GalleryEntry", "Report", "ReportType", "ReportTypeVersion", "ReportVersion", "TriggerRule",
 ]

@@ -49,3 +49,11 @@ def wraparound_import_resources():
     from core.imports.profiles import ProfileResource  # models are ready when hooks are called
 
     return [ProfileResource]
+
+
+@hookimpl
+def wraparound_trigger_rule_kinds():
+    # Imported here: core.alerts needs the models, which are not ready when this loads.
+    from ..alerts import CORE_RULE_KINDS
+
+    return list(CORE_RULE_KINDS)

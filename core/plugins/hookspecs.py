@@ -106,3 +106,24 @@ def wraparound_import_resources():
     are offered on the import screens and by ``manage.py import``. Core declares
     ``profiles``.
     """
+
+
+@hookspec
+def wraparound_report_types():
+    """Report types this plugin ships (Prison History, Pre-release, Return-home interview…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.ReportTypeSpec`.
+    ``core.reports.sync_report_types`` (run after ``migrate`` and by the demo) creates
+    each one that does not exist yet as an editable report type; after that, partnership
+    admins own it: a changed spec does not overwrite their edits.
+    """
+
+
+@hookspec
+def wraparound_trigger_rule_kinds():
+    """Kinds of trigger rule this plugin adds ("N missing episodes in D days"…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.TriggerRuleKind`.
+    Admins then create rules of these kinds with parameters, scope and recipients;
+    ``evaluate`` is called on data changes the kind listens to and by the periodic sweep.
+    """

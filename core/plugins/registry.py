@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .types import CaseType, Choice, IdentifierType, MenuItem, Programme
+from .types import (
+    CaseType,
+    Choice,
+    IdentifierType,
+    MenuItem,
+    Programme,
+    ReportTypeSpec,
+    TriggerRuleKind,
+)
 
 
 def call_for_plugin(pm, plugin, hook_name: str, **kwargs) -> list:
@@ -34,6 +42,8 @@ class Registry:
     programme_plugins: dict[str, str] = field(default_factory=dict)
     #: programme slug -> the plugin object (for the hooks called later, e.g. demo data, URLs)
     plugin_objects: dict[str, object] = field(default_factory=dict)
+    report_types: dict[str, ReportTypeSpec] = field(default_factory=dict)
+    rule_kinds: dict[str, TriggerRuleKind] = field(default_factory=dict)
     loaded: bool = False
 
     def load(self, pm) -> None:
@@ -84,6 +94,12 @@ class Registry:
             for batch in call_for_plugin(pm, plugin, "wraparound_import_resources"):
                 for item in batch:
                     put("Import resource", fresh.import_resources, item.code, item, name)
+            for batch in call_for_plugin(pm, plugin, "wraparound_report_types"):
+                for item in batch:
+                    put("Report type", fresh.report_types, item.slug, item, name)
+            for batch in call_for_plugin(pm, plugin, "wraparound_trigger_rule_kinds"):
+                for item in batch:
+                    put("Trigger rule kind", fresh.rule_kinds, item.code, item, name)
         fresh.loaded = True
         self.__dict__.update(fresh.__dict__)
 

@@ -88,3 +88,62 @@ class DemoContext:
     users: dict = field(default_factory=dict)
     profiles: list = field(default_factory=list)
     random: object = None
+
+
+@dataclass(frozen=True)
+class ReportField:
+    """One field of a report type's form. ``kind`` is one of ``text``, ``long_text``,
+    ``number``, ``date``, ``yes_no``, ``choice`` (``choices``, ``multiple``), ``person``
+    (a profile the author can see) or ``file``."""
+
+    key: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    help_text: str = ""
+    choices: tuple[Choice, ...] = ()
+    multiple: bool = False
+
+
+@dataclass(frozen=True)
+class ReportTypeSpec:
+    """A report type a plugin ships (Prison History, Return-home interview…).
+    ``applies_to`` is ``profile`` or ``case``."""
+
+    slug: str
+    name: str
+    fields: tuple[ReportField, ...]
+    applies_to: str = "profile"
+    description: str = ""
+    programme: str = ""
+    restricted_by_default: bool = False
+
+
+@dataclass(frozen=True)
+class RuleParam:
+    """A parameter an admin sets on a trigger rule. ``kind``: ``int``, ``text``,
+    ``choices`` (several codes from ``choices``) or ``choice`` (one)."""
+
+    key: str
+    label: str
+    kind: str = "int"
+    default: object = None
+    help_text: str = ""
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class TriggerRuleKind:
+    """A kind of pattern alerts look for. ``evaluate(rule, profile_ids)`` returns the
+    occurrences (:class:`core.alerts.Occurrence`) of ``rule`` among ``profile_ids``
+    (``None``: every profile in the rule's scope); each occurrence's key must be stable,
+    so that re-evaluating the same data raises nothing new. ``listens_to`` names the data
+    changes after which the rule is re-evaluated for the profile concerned
+    (``activity``, ``report``, ``gallery``)."""
+
+    code: str
+    name: str
+    description: str
+    params: tuple[RuleParam, ...]
+    evaluate: object
+    listens_to: tuple[str, ...] = ()

@@ -44,3 +44,23 @@ __all__ = [
     "open_case", "record_view", "remove_member", "request_access", "revoke_grant",
     "set_person_roles", "set_programme_enabled", "transfer_ownership", "update_case", "update_profile",
 ]
+from .reports import (  # noqa: E402
+    create_report,
+    save_report_type,
+    set_report_type_fields,
+    sync_report_types,
+    update_report,
+)
+
+__all__ += ["create_report", "save_report_type", "set_report_type_fields", "sync_report_types", "update_report"]
+from .alerts import handle_alert, save_trigger_rule  # noqa: E402
+
+__all__ += ["handle_alert", "save_trigger_rule"]
+from .galleries import (  # noqa: E402
+    add_to_gallery,
+    decide_and_notify,
+    remove_from_gallery,
+    request_access_from_card,
+)
+
+__all__ += ["add_to_gallery", "decide_and_notify", "remove_from_gallery", "request_access_from_card"]

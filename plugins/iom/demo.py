@@ -98,3 +98,50 @@ def prison_scenario(ctx) -> None:
     ])
     services.change_stage(case, "assessed", by=ctx.users["staffs_iom"])
     services.change_stage(case, "in_custody", by=ctx.users["staffs_iom"])
+    prison_reports(ctx, dean)
+
+
+def prison_reports(ctx, dean) -> None:
+    """S3's reports: Prison History at intervals (the partnership admin adds a field in
+    between, so the two reports use different form versions), the IOM review and the
+    pre-release report whose release date is near (the demo's release-date alert)."""
+    from core.models import ReportType
+
+    types = {t.slug: t for t in ReportType.objects.filter(slug__in=["iom_prison_history", "iom_review",
+                                                                     "iom_pre_release"])}
+    if len(types) < 3:
+        return
+    prison, police = ctx.users["hmp_stafford"], ctx.users["staffs_iom"]
+    services.create_report(by=police, report_type=types["iom_review"], profile=dean, final=True, data={
+        "behaviour": "Burglary series in Stafford town centre, drug-related; poor engagement on bail.",
+        "risk": "medium",
+    })
+    services.create_report(by=prison, report_type=types["iom_prison_history"], profile=dean, final=True, data={
+        "period_from": days_ago(270).isoformat(), "period_to": days_ago(180).isoformat(),
+        "attitude": "Engages with his offender manager; wants to address drug use.", "adjudications": "0",
+        "interventions": ["tsp", "education"], "drug_tests_negative": "yes",
+    })
+    history = types["iom_prison_history"]
+    schema = history.versions.get(number=history.current_version).schema
+    services.set_report_type_fields(history, [*schema, {
+        "key": "education_progress", "label": "Education progress", "kind": "text", "required": False,
+        "help_text": "Qualifications gained in the period.",
+    }], by=ctx.users["partnership_admin"])
+    draft = services.create_report(by=prison, report_type=history, profile=dean, data={
+        "period_from": days_ago(180).isoformat(), "period_to": days_ago(60).isoformat(),
+        "attitude": "Motivated; anxious about where he will live.", "adjudications": "1",
+        "interventions": ["education", "work"], "drug_tests_negative": "no",
+        "anxieties": "Housing on release", "education_progress": "Level 1 English and maths",
+    })
+    services.update_report(draft, by=prison, data={
+        "period_from": days_ago(180).isoformat(), "period_to": days_ago(30).isoformat(),
+        "attitude": "Motivated; anxious about where he will live.", "adjudications": "1",
+        "interventions": ["education", "work"], "drug_tests_negative": "no",
+        "anxieties": "Housing on release; contact with his former associates",
+        "education_progress": "Level 1 English and maths; starting Level 2",
+    })
+    services.create_report(by=prison, report_type=types["iom_pre_release"], profile=dean, data={
+        "release_date": (days_ago(-21)).isoformat(),
+        "release_address": "Approved premises, Stafford", "approved_premises": "yes",
+        "licence_conditions": "Curfew 19:00–07:00; no contact with co-defendants; drug testing.",
+    })

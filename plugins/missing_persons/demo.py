@@ -67,3 +67,23 @@ def keeps_going_missing(ctx) -> None:
     ])
     services.change_stage(case, "risk_assessed", by=police)
     services.change_stage(case, "prevention_plan", by=ctx.users["brighton_council"])
+    return_home_interviews(ctx, chloe)
+
+
+def return_home_interviews(ctx, chloe) -> None:
+    """S9: the council's return-home interviews, as typed reports."""
+    from core.models import ReportType
+
+    rhi = ReportType.objects.filter(slug="mp_return_home_interview").first()
+    if rhi is None:
+        return
+    council = ctx.users["brighton_council"]
+    for days, where, factors, account in (
+        (95, "Churchill Square", ["peers"], "Went to meet friends from school; lost track of time."),
+        (40, "A flat in Moulsecoomb", ["peers", "exploitation"], "Older males gave her vapes and a lift."),
+        (12, "Did not say", ["exploitation", "substances"], "Declined to say where she had been."),
+    ):
+        services.create_report(by=council, report_type=rhi, profile=chloe, final=True, data={
+            "episode_date": days_ago(days).isoformat(), "held_within_72h": "yes" if days != 12 else "no",
+            "where": where, "push_pull": factors, "account": account,
+        })

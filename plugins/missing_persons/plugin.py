@@ -44,3 +44,10 @@ def wraparound_demo_data(context):
     from .demo import load
 
     load(context)
+
+
+@hookimpl
+def wraparound_report_types():
+    from .reports import REPORT_TYPES
+
+    return REPORT_TYPES

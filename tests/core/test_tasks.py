@@ -42,3 +42,41 @@ def test_sweep_leaves_grants_in_force(world):
                           expires_at=timezone.now() + timedelta(days=1))
     call_command("sweep_grants")
     assert access.can(world.norfolk_officer, p)
+
+
+def test_sweep_alerts_command_raises_alerts_once(world, capsys):
+    from core.models import Alert, TriggerRule
+
+    p = ProfileFactory(owner_team=world.staffs_iom)
+    for _ in range(3):
+        services.add_activity(by=world.staffs_officer, profile=p, kind="call", summary="Missing episode")
+    TriggerRule.objects.create(name="Three calls", kind="activity_count", params={"count": 3, "days": 7})
+    call_command("sweep_alerts")
+    call_command("sweep_alerts")
+    assert Alert.objects.filter(profile=p).count() == 1
+    assert "Raised 1 new alert(s)." in capsys.readouterr().out
+
+
+def test_demo_command_starts_a_worker_unless_one_runs(tmp_path, settings, monkeypatch):
+    import subprocess
+
+    from wraparound import cli
+
+    settings.DATA_DIR = tmp_path
+    started = []
+
+    class FakeWorker:
+        pid = 424242
+
+        def terminate(self):
+            pass
+
+    monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: started.append(args) or FakeWorker())
+    monkeypatch.setattr("threading.Thread.start", lambda self: None)
+    cli.start_worker_and_sweeps()
+    assert started and "db_worker" in started[0]
+    assert (tmp_path / "worker.pid").read_text() == "424242"
+    # A live worker recorded in the pid file: no second one.
+    (tmp_path / "worker.pid").write_text(str(__import__("os").getpid()))
+    cli.start_worker_and_sweeps()
+    assert len(started) == 1

@@ -266,3 +266,61 @@ def test_hook_wraparound_import_resources(register_plugin):
     assert ("missing_episodes", "Missing episodes") in resource_choices()
     assert resource.suggest("Date Missing") == "went_missing"
     assert resource.clean({"went_missing": "12-Mar-90"}) == ({"went_missing": date(1990, 3, 12)}, [])
+
+
+def test_hook_wraparound_report_types(world, register_plugin):
+    from core.models import ReportType
+    from core.plugins.types import ReportField, ReportTypeSpec
+
+    class Plugin:
+        @hookimpl
+        def wraparound_report_types(self):
+            return [ReportTypeSpec(
+                slug="gang_exit_review", name="Gang exit review", fields=(
+                    ReportField("engagement", "Engagement", "choice", required=True,
+                                choices=(Choice("good", "Good"), Choice("poor", "Poor"))),
+                    ReportField("next_review", "Next review", "date"),
+                ),
+            )]
+
+    register_plugin(Plugin())
+    services.sync_report_types()
+    made = ReportType.objects.get(slug="gang_exit_review")
+    assert made.source == ReportType.Source.PLUGIN and made.current_version == 1
+    assert made.versions.get().schema[0] == {
+        "key": "engagement", "label": "Engagement", "kind": "choice", "required": True, "help_text": "",
+        "multiple": False, "choices": [["good", "Good"], ["poor", "Poor"]],
+    }
+    # Syncing again leaves the admins' copy alone.
+    made.name = "Renamed by an admin"
+    made.save()
+    services.sync_report_types()
+    assert ReportType.objects.get(slug="gang_exit_review").name == "Renamed by an admin"
+
+
+def test_hook_wraparound_trigger_rule_kinds(world, register_plugin, django_capture_on_commit_callbacks):
+    from core.alerts import Occurrence, scoped_profile_ids
+    from core.models import Alert, TriggerRule
+    from core.plugins.types import RuleParam, TriggerRuleKind
+
+    from ..factories import ProfileFactory
+
+    def evaluate(rule, profile_ids=None):
+        return [Occurrence(pk, f"flag:{pk}", "Flagged") for pk in scoped_profile_ids(rule, profile_ids)]
+
+    class Plugin:
+        @hookimpl
+        def wraparound_trigger_rule_kinds(self):
+            return [TriggerRuleKind("always", "Always", "Every profile in scope", params=(RuleParam("n", "N"),),
+                                    evaluate=evaluate, listens_to=("activity",))]
+
+    register_plugin(Plugin())
+    assert "always" in registry.rule_kinds and "activity_count" in registry.rule_kinds
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    rule = TriggerRule.objects.create(name="Always", kind="always")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_activity(by=world.staffs_officer, profile=profile, summary="Seen")
+    assert Alert.objects.filter(rule=rule, profile=profile, occurrence_key=f"flag:{profile.pk}").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_activity(by=world.staffs_officer, profile=profile, summary="Seen again")
+    assert Alert.objects.filter(rule=rule).count() == 1
