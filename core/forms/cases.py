@@ -24,7 +24,8 @@ def case_type_choices(programmes) -> list:
         programme = registry.programme(slug)
         if programme is None:
             continue
-        groups.append((programme.name, [(f"{slug}:{t.slug}", t.name) for t in programme.case_types]))
+        groups.append((programme.name, [(f"{slug}:{t.slug}", f"{programme.name} — {t.name}")
+                                        for t in programme.case_types]))
     return groups
 
 
@@ -100,13 +101,17 @@ class CaseCreateForm(forms.Form):
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label="Move to stage")
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                           label="Note", help_text="Why, or what was decided (goes in the action log).")
+    note = forms.CharField(required=False, max_length=2000, label="Note for the action log",
+                           widget=forms.TextInput(attrs={"placeholder": "Why, or what was decided"}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, case_type, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = [(s.slug, s.name) for s in case_type.stages if s.slug != case.stage]
+        # Cases mostly move on to the next stage: offer it first.
+        slugs = [s.slug for s in case_type.stages]
+        if case.stage in slugs and slugs.index(case.stage) + 1 < len(slugs):
+            self.fields["stage"].initial = slugs[slugs.index(case.stage) + 1]
         self.fields["version"].initial = case.version
 
 
