@@ -16,6 +16,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from pypdf import PdfReader
 
 from core.demo import DEMO_PASSWORD
 from core.models import AuditEvent, Case, Profile
@@ -82,6 +83,11 @@ def test_s4_duty_inspector_prints_the_chronology(live_server, page, screenshot):
     screenshot("cases-03-chronology-screen")
     page.emulate_media(media="print")
     screenshot("cases-04-chronology-print-media")
+    # What the browser prints: A4 from the stylesheet's @page, about two pages (S4).
+    printed = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+    box = printed.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    assert 1 <= len(printed.pages) <= 3
     page.emulate_media(media="screen")
     assert AuditEvent.objects.filter(action="print", object_id=str(case.pk)).count() == 1
 
@@ -90,8 +96,6 @@ def test_s4_duty_inspector_prints_the_chronology(live_server, page, screenshot):
     download = info.value
     assert download.suggested_filename == f"{case.reference}-chronology.pdf"
     pdf = open(download.path(), "rb").read()
-    from pypdf import PdfReader
-
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Complainant declined to give a statement" in text and "rent arrears" not in text
     render_pdf_page(pdf, "cases-05-chronology-pdf-page1")
