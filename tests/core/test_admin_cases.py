@@ -350,3 +350,29 @@ def test_chronology_query_count_does_not_grow_with_entries(world):
         return len(ctx.captured_queries)
 
     assert count(2) == count(25)
+
+
+# -- The services behind the screens --------------------------------------------------
+
+
+def test_case_work_services_check_levels_and_write_nothing_when_refused(world):
+    from django.core.exceptions import ValidationError
+
+    from core.models import AuditAction
+    from core.services.errors import NotAllowed
+
+    case = open_asb(world)
+    services.close_case(case, by=world.staffs_officer, outcome="behaviour_stopped")
+    services.grant_access(case, world.norfolk_officer, AccessLevel.CONTRIBUTE, by=world.staffs_officer,
+                          reason="Joint work")
+    before = AuditEvent.objects.count()
+    with pytest.raises(NotAllowed):
+        services.reopen_case(case, by=world.norfolk_officer, reason="Norfolk wants it open")
+    with pytest.raises(NotAllowed):
+        services.record_chronology_output(case, by=world.outsider, action=AuditAction.PRINT, entries=0)
+    with pytest.raises(ValidationError) as unlinked:
+        services.unlink_cases(case, open_asb(world, title="Other"), by=world.staffs_officer)
+    assert "other" in unlinked.value.message_dict
+    case.refresh_from_db()
+    assert case.status == "closed"
+    assert AuditEvent.objects.count() == before + 1  # only the second case's opening
