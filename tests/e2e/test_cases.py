@@ -44,12 +44,12 @@ def tall(page, screenshot, name, height=1800):
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def render_pdf_page(pdf: bytes, name: str) -> None:
-    """The PDF's first page as a PNG beside the screenshots, to look at."""
+def render_pdf_pages(pdf: bytes, name: str) -> None:
+    """The PDF's pages as PNGs beside the screenshots, to look at."""
     import pypdfium2
 
-    document = pypdfium2.PdfDocument(pdf)
-    document[0].render(scale=1.5).to_pil().save(OUTPUT / f"{name}.png")
+    for number, pdf_page in enumerate(pypdfium2.PdfDocument(pdf), start=1):
+        pdf_page.render(scale=1.5).to_pil().save(OUTPUT / f"{name}-page{number}.png")
 
 
 def test_s4_duty_inspector_prints_the_chronology(live_server, page, screenshot):
@@ -98,7 +98,7 @@ def test_s4_duty_inspector_prints_the_chronology(live_server, page, screenshot):
     pdf = open(download.path(), "rb").read()
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Complainant declined to give a statement" in text and "rent arrears" not in text
-    render_pdf_page(pdf, "cases-05-chronology-pdf-page1")
+    render_pdf_pages(pdf, "cases-05-chronology-pdf")
     assert AuditEvent.objects.filter(action="export", object_id=str(case.pk)).count() == 1
 
 
