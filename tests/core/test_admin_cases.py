@@ -376,3 +376,9 @@ def test_case_work_services_check_levels_and_write_nothing_when_refused(world):
     case.refresh_from_db()
     assert case.status == "closed"
     assert AuditEvent.objects.count() == before + 1  # only the second case's opening
+
+
+def test_profile_page_offers_to_open_a_case_for_the_person(world):
+    person = ProfileFactory(owner_team=world.staffs_iom)
+    page = login(world.staffs_officer).get(reverse("wraparound_profiles:detail", args=[person.pk]))
+    assert f'{url("add")}?profile={person.pk}' in page.content.decode()
