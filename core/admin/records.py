@@ -10,9 +10,12 @@ not see without further work.
 - ``/admin/profiles/`` (namespace ``wraparound_profiles``): ``index``,
   ``index_results`` (the listing's AJAX refresh), ``add``, ``<pk>/`` ``detail``,
   ``<pk>/edit/`` ``edit``, ``<pk>/reason/`` ``justify``;
-- ``/admin/cases/`` (namespace ``wraparound_cases``): ``index`` (``?programme=``,
-  ``?status=``, ``?q=``), ``index_results``, ``<pk>/`` ``detail``,
-  ``<pk>/activities/add/`` ``add_activity``, ``<pk>/reason/`` ``justify``.
+- ``/admin/cases/`` (namespace ``wraparound_cases``): ``index`` (filters ``programme``,
+  ``status``, ``stage``, ``owner_team``, ``lead``, ``opened_on_from/_to``; ``?q=``),
+  ``index_results``, ``add`` (``?profile=``), ``<pk>/`` ``detail``, and the case page's
+  POSTs ``add_activity``, ``change_stage``, ``close``, ``reopen``, ``add_participant``,
+  ``remove_participant``, ``link``, ``unlink``; ``<pk>/chronology/`` (print) and
+  ``<pk>/chronology.pdf``; ``<pk>/reason/`` ``justify``.
 """
 
 from __future__ import annotations
@@ -67,8 +70,19 @@ class CaseViewSet(ViewSet):
         return [
             path("", index.as_view(), name="index"),
             path("results/", index.as_view(results_only=True), name="index_results"),
+            path("add/", records_cases.CaseCreateView.as_view(), name="add"),
             path("<int:pk>/", records_cases.CaseDetailView.as_view(), name="detail"),
             path("<int:pk>/activities/add/", records_cases.CaseAddActivityView.as_view(), name="add_activity"),
+            path("<int:pk>/stage/", records_cases.CaseStageView.as_view(), name="change_stage"),
+            path("<int:pk>/close/", records_cases.CaseCloseView.as_view(), name="close"),
+            path("<int:pk>/reopen/", records_cases.CaseReopenView.as_view(), name="reopen"),
+            path("<int:pk>/participants/add/", records_cases.CaseAddParticipantView.as_view(), name="add_participant"),
+            path("<int:pk>/participants/remove/", records_cases.CaseRemoveParticipantView.as_view(),
+                 name="remove_participant"),
+            path("<int:pk>/links/add/", records_cases.CaseLinkView.as_view(), name="link"),
+            path("<int:pk>/links/remove/", records_cases.CaseUnlinkView.as_view(), name="unlink"),
+            path("<int:pk>/chronology/", records_cases.CaseChronologyView.as_view(), name="chronology"),
+            path("<int:pk>/chronology.pdf", records_cases.CaseChronologyPdfView.as_view(), name="chronology_pdf"),
             path(
                 "<int:pk>/reason/",
                 JustifyView.as_view(model=Case, url_namespace=records_cases.NAMESPACE),

@@ -12,6 +12,7 @@ from .access import (
     revoke_grant,
     transfer_ownership,
 )
+from .case_work import record_chronology_output, remove_participant, reopen_case, unlink_cases
 from .cases import (
     add_activity,
     add_participant,
@@ -43,6 +44,7 @@ __all__ = [
     "create_profile", "decide_access_request", "expire_grants", "grant_access", "link_cases",
     "open_case", "record_view", "remove_member", "request_access", "revoke_grant",
     "set_person_roles", "set_programme_enabled", "transfer_ownership", "update_case", "update_profile",
+    "record_chronology_output", "remove_participant", "reopen_case", "unlink_cases",
 ]
 from .reports import (  # noqa: E402
     create_report,

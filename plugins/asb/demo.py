@@ -2,6 +2,10 @@
 Brighton complaint with its long multi-agency chronology (S4), Kettering's neighbour
 dispute worked with Restorative Northamptonshire (S8), and cases for each ASB team."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from core import services
 from core.access import AccessLevel
 from core.demo.kit import advance, chronology, days_ago, new_profile, pick, run_case, team_profiles
@@ -125,6 +129,10 @@ def nothing_is_being_done(ctx) -> None:
         (p, "call", "Complainant rang 101: 'nothing is being done'"),
         ("brighton_inspector", "note", "Duty inspector reviewed the full chronology with the complainant"),
     ])
+    # Housing's own note, restricted to Southdown: the inspector's chronology leaves it out.
+    services.add_activity(by=ctx.users["housing_officer"], case=case, kind="note", restricted=True,
+                          summary="Tenancy file: rent arrears on the perpetrator's household",
+                          occurred_at=timezone.now() - timedelta(days=30))
     advance(case, "abc", by=ctx.users["brighton_police"])
     services.change_stage(case, "monitoring", by=ctx.users["brighton_inspector"])
 
