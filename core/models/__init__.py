@@ -32,6 +32,7 @@ from .people import (
     RiskLevel,
     WarningMarker,
 )
+from .work import Referral, ReferralStep, Task, TaskAttachment, TaskPriority
 
 __all__ = [
     "AccessLevel", "AccessRequest", "Activity", "Address", "AppendOnlyError", "AuditAction",
@@ -40,4 +41,5 @@ __all__ = [
     "Membership", "Notification", "NotificationKind", "NotificationPreference", "Organisation", "Partnership", "PartnershipMembership", "PersonRole", "Profile",
     "ProfileAlias", "ProfileGroupObjectPermission", "ProfileUserObjectPermission", "ProgrammeModule",
     "Relationship", "RiskLevel", "S62Category", "Team", "WarningMarker",
+    "Referral", "ReferralStep", "Task", "TaskAttachment", "TaskPriority",
 ]

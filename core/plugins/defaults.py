@@ -42,3 +42,16 @@ def wraparound_warning_markers():
         Choice("do_not_visit_alone", "Do not visit alone"),
         Choice("dogs", "Dangerous dogs at address"),
     ]
+
+
+@hookimpl
+def wraparound_referral_forms():
+    from ..forms.referrals import GenericReferralForm
+    from .types import ReferralForm
+
+    return [
+        ReferralForm(
+            "generic", "Referral", GenericReferralForm,
+            description="The general referral form: choose the programme and case type.",
+        )
+    ]

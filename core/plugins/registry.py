@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .types import CaseType, Choice, IdentifierType, MenuItem, Programme
+from .types import CaseType, Choice, IdentifierType, MenuItem, Programme, ReferralForm
 
 
 def call_for_plugin(pm, plugin, hook_name: str, **kwargs) -> list:
@@ -32,6 +32,8 @@ class Registry:
     programme_plugins: dict[str, str] = field(default_factory=dict)
     #: programme slug -> the plugin object (for the hooks called later, e.g. demo data, URLs)
     plugin_objects: dict[str, object] = field(default_factory=dict)
+    #: slug -> referral form (hook ``wraparound_referral_forms``)
+    referral_forms: dict[str, ReferralForm] = field(default_factory=dict)
     loaded: bool = False
 
     def load(self, pm) -> None:
@@ -79,6 +81,9 @@ class Registry:
             for batch in call_for_plugin(pm, plugin, "wraparound_warning_markers"):
                 for item in batch:
                     put("Warning marker", fresh.warning_markers, item.code, item, name)
+            for batch in call_for_plugin(pm, plugin, "wraparound_referral_forms"):
+                for item in batch or ():
+                    put("Referral form", fresh.referral_forms, item.slug, item, name)
         fresh.loaded = True
         self.__dict__.update(fresh.__dict__)
 
