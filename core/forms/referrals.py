@@ -36,5 +36,5 @@ def answers_of(form: forms.Form) -> list[list[str]]:
             text = ", ".join(str(labels.get(v, v)) for v in value)
         else:
             text = "" if value is None else str(value)
-        answers.append([str(field.label or name), text])
+        answers.append([str(form[name].label), text])
     return answers
