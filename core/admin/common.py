@@ -6,6 +6,7 @@ import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..services.errors import NotAllowed
 
@@ -32,3 +33,10 @@ def error_text(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
         return " ".join(m for messages in exc.message_dict.values() for m in messages)
     return " ".join(exc.messages)
+
+
+class WorkScreen(WagtailAdminTemplateMixin):
+    """An admin screen whose header names it (Wagtail shows the last breadcrumb)."""
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]

@@ -16,19 +16,19 @@ from django.views import View
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from ..forms.work import PreferencesForm
 from ..models import Notification, NotificationKind, NotificationPreference
 from ..services.inbox import open_notification, set_notification_preferences
 from ..services.notifications import mark_read, unread_count
+from .common import WorkScreen
 
 NAMESPACE = "wraparound_inbox"
 PAGE_SIZE = 30
 
 
-class InboxView(WagtailAdminTemplateMixin, TemplateView):
+class InboxView(WorkScreen, TemplateView):
     template_name = "wraparound/work/inbox.html"
     page_title = "Notifications"
     header_icon = "mail"
@@ -70,7 +70,7 @@ class MarkReadView(View):
         return HttpResponseRedirect(reverse(f"{NAMESPACE}:index"))
 
 
-class PreferencesView(WagtailAdminTemplateMixin, TemplateView):
+class PreferencesView(WorkScreen, TemplateView):
     template_name = "wraparound/work/notification_preferences.html"
     page_title = "Notification settings"
     header_icon = "cog"

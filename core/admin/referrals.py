@@ -16,7 +16,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views import View
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from .. import access, services
@@ -27,7 +26,7 @@ from ..models import Membership, Profile, Referral
 from ..plugins.registry import registry
 from ..services.errors import NotAllowed
 from ..services.work import is_receiver, is_referrer
-from .common import error_text, forbidden_as_403
+from .common import WorkScreen, error_text, forbidden_as_403
 
 NAMESPACE = "wraparound_referrals"
 PAGE_SIZE = 50
@@ -49,7 +48,7 @@ def programme_label(referral: Referral) -> str:
     return f"{name} — {case_type.name}" if case_type else name
 
 
-class ReferralIndexView(WagtailAdminTemplateMixin, TemplateView):
+class ReferralIndexView(WorkScreen, TemplateView):
     template_name = "wraparound/work/referral_index.html"
     page_title = "Referrals"
     header_icon = "resubmit"
@@ -80,7 +79,7 @@ class ReferralIndexView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class ReferralCreateView(WagtailAdminTemplateMixin, TemplateView):
+class ReferralCreateView(WorkScreen, TemplateView):
     """``new/<profile>/``: choose a form; ``new/<profile>/<form>/``: fill it in."""
 
     template_name = "wraparound/work/referral_form.html"
@@ -159,7 +158,7 @@ def _without_answer_fields(exc: ValidationError, answers) -> ValidationError:
     return ValidationError(rest) if rest else ValidationError([])
 
 
-class ReferralDetailView(WagtailAdminTemplateMixin, TemplateView):
+class ReferralDetailView(WorkScreen, TemplateView):
     template_name = "wraparound/work/referral_detail.html"
     header_icon = "resubmit"
 

@@ -14,7 +14,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from .. import access, services
@@ -24,7 +23,7 @@ from ..forms.work import AttachmentForm, NoteForm, ReasonForm, TaskForm
 from ..models import Case, Membership, Profile, Task, TaskAttachment
 from ..services.errors import NotAllowed
 from ..services.work import open_attachment
-from .common import error_text, forbidden_as_403
+from .common import WorkScreen, error_text, forbidden_as_403
 
 NAMESPACE = "wraparound_tasks"
 PAGE_SIZE = 50
@@ -61,7 +60,7 @@ def task_queryset(user):
     )
 
 
-class TaskIndexView(WagtailAdminTemplateMixin, TemplateView):
+class TaskIndexView(WorkScreen, TemplateView):
     template_name = "wraparound/work/task_index.html"
     page_title = "Tasks"
     header_icon = "tasks"
@@ -89,7 +88,7 @@ class TaskIndexView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class TaskMixin(WagtailAdminTemplateMixin):
+class TaskMixin(WorkScreen):
     header_icon = "tasks"
 
     def get_task(self, pk) -> Task:

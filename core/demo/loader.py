@@ -81,6 +81,9 @@ def load(*, profiles: int = 200, seed: int = 1, plugins: bool = True) -> DemoCon
         _people(ctx, profiles)
         if plugins:
             get_plugin_manager().hook.wraparound_demo_data(context=ctx)
+            from .work import load as load_work
+
+            load_work(ctx)
     return ctx
 
 

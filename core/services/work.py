@@ -411,7 +411,13 @@ def accept_referral(referral: Referral, *, by, note: str = "", lead=None,
         by=by, owner_team=referral.to_team, programme=referral.programme, case_type=referral.case_type,
         title=f"{type_spec.name if type_spec else 'Referral'}: {profile.full_name}",
         participants=[(profile, _participant_role(referral.participant_role))], lead=lead or by,
-        summary=f"From referral #{referral.pk} by {referral.from_team} ({referral.from_team.organisation}).",
+        summary=f"From referral #{referral.pk} by {referral.from_team}.",
+    )
+    # The case's action log starts with where it came from.
+    Activity.objects.create(
+        case=case, kind=Activity.Kind.REFERRAL, occurred_at=timezone.now(), recorded_by=by,
+        organisation=referral.to_team.organisation,
+        summary=f"Referral #{referral.pk} from {referral.from_team} accepted"[:300], details=(note or "").strip(),
     )
     if referral.referrer_case_level is not None:
         grant_access(case, referral.from_team, referral.referrer_case_level, by=by,
