@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
 from wagtail.admin.viewsets.base import ViewSet
 
 from ..forms.work import PreferencesForm
@@ -114,10 +115,13 @@ class InboxMenuItem(MenuItem):
     """"Notifications (3)": the unread count is one indexed COUNT per page load."""
 
     def render_component(self, request):
+        # A new component per request: menu item instances are shared between requests.
         count = unread_count(request.user)
-        self.label = f"Notifications ({count})" if count else "Notifications"
-        self.attrs = {"aria-label": f"Notifications, {count} unread"} if count else {}
-        return super().render_component(request)
+        return LinkMenuItemComponent(
+            self.name, f"Notifications ({count})" if count else "Notifications", self.url,
+            icon_name=self.icon_name, classname=self.classname,
+            attrs={"aria-label": f"Notifications, {count} unread"} if count else {},
+        )
 
 
 @hooks.register("register_admin_viewset")

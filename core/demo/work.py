@@ -50,8 +50,9 @@ def _backdate(referral: Referral, days: int) -> None:
 
 
 def owned(ctx: DemoContext, team_key: str, k: int) -> list[Profile]:
-    """``k`` profiles the team owns *now* (a programme's demo may have transferred some)."""
-    pool = list(Profile.objects.filter(owner_team=ctx.teams[team_key]).order_by("pk"))
+    """``k`` profiles the team owns *now* (a programme's demo may have transferred some)
+    and has shared with nobody — the scenarios' named people keep their story."""
+    pool = list(Profile.objects.filter(owner_team=ctx.teams[team_key], grants__isnull=True).order_by("pk"))
     return ctx.random.sample(pool, min(k, len(pool)))
 
 

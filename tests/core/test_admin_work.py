@@ -246,3 +246,38 @@ def test_mark_all_read_and_preferences(world):
     assert prefs["referral"] == (True, False) and "task" not in prefs
     page = client.get(reverse("wraparound_inbox:preferences"))
     assert page.status_code == 200
+
+
+def test_task_add_complete_and_attach_through_the_screens(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    client = login(world.staffs_officer)
+    page = client.get(reverse("wraparound_profiles:detail", args=[profile.pk]))
+    assert b"Add a task" in page.content and b"Make a referral" in page.content
+    url = reverse("wraparound_tasks:add") + f"?profile={profile.pk}"
+    refused = client.post(url, {"title": "", "priority": "2"})
+    assert refused.status_code == 400 and not Task.objects.exists()
+    assert "title" in refused.context["form"].errors
+    response = client.post(url, {"title": "Home visit", "assigned_user": world.staffs_officer.pk,
+                                 "priority": "3", "due_on": ""})
+    task = Task.objects.get()
+    assert response["Location"] == reverse("wraparound_tasks:detail", args=[task.pk])
+    bad = client.post(reverse("wraparound_tasks:attach", args=[task.pk]),
+                      {"file": SimpleUploadedFile("run.exe", b"MZ")}, follow=True)
+    assert b"cannot be attached" in bad.content and not task.attachments.exists()
+    client.post(reverse("wraparound_tasks:attach", args=[task.pk]), {"file": SimpleUploadedFile("a.pdf", b"%PDF")})
+    assert task.attachments.count() == 1
+    client.post(reverse("wraparound_tasks:complete", args=[task.pk]), {"note": "Seen, all well"})
+    task.refresh_from_db()
+    assert task.status == Task.Status.DONE
+    assert profile.activities.filter(summary="Task completed: Home visit", details="Seen, all well").exists()
+
+
+def test_viewer_without_contribute_gets_no_task_or_referral_buttons(world):
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    services.grant_access(profile, world.waveney_asb, AccessLevel.VIEW, by=world.staffs_officer, reason="x")
+    page = login(world.waveney_officer).get(reverse("wraparound_profiles:detail", args=[profile.pk]))
+    assert page.status_code == 200
+    assert b"Add a task" not in page.content and b"Make a referral" not in page.content
+    assert login(world.waveney_officer).get(
+        reverse("wraparound_tasks:add") + f"?profile={profile.pk}").status_code == 403
