@@ -162,6 +162,12 @@ def bar_chart(items: list[tuple[str, int]], *, label_width: int = 190, width: in
             "label_width": label_width, "bar": bar, "label_x": label_width - 8}
 
 
+def short_name(programme: str) -> str:
+    """The programme's case-reference prefix (ASB, RJ…): chart labels must stay short."""
+    spec = registry.programme(programme)
+    return spec.reference_prefix if spec else programme
+
+
 def months_back(today: date, count: int) -> list[date]:
     months = []
     year, month = today.year, today.month
@@ -192,7 +198,7 @@ class StatisticsPanel(DashboardPanel):
             stage = case_type.stage(row["stage"]) if case_type else None
             position = case_type.stages.index(stage) if stage else 99
             stage_rows.append(((registry.programme_name(row["programme"]), position),
-                               f"{registry.programme_name(row['programme'])}: {stage.name if stage else row['stage']}",
+                               f"{short_name(row['programme'])}: {stage.name if stage else row['stage']}",
                                row["n"]))
         stage_rows.sort(key=lambda r: r[0])
         start = months_back(timezone.localdate(), self.months)[0]
@@ -211,13 +217,15 @@ class StatisticsPanel(DashboardPanel):
         for row in outcomes:
             case_type = registry.case_type(row["programme"], row["case_type"])
             labels = {o.code: o.label for o in (case_type.outcomes if case_type else ())}
-            outcome_rows.append((f"{registry.programme_name(row['programme'])}: "
+            outcome_rows.append((f"{short_name(row['programme'])}: "
                                  f"{labels.get(row['outcome'], row['outcome'])}", row["n"]))
+        shown = {row["programme"] for row in open_by_stage} | {row["programme"] for row in outcomes}
+        legend = sorted((short_name(p), registry.programme_name(p)) for p in shown)
         return {
-            "kind": "statistics",
+            "kind": "statistics", "legend": legend,
             "charts": [
                 {"title": "Open cases by programme and stage", "id": "chart-open-cases",
-                 "chart": bar_chart([(label, n) for _, label, n in stage_rows])},
+                 "chart": bar_chart([(label, n) for _, label, n in stage_rows], label_width=250)},
                 {"title": f"Referrals per month (last {self.months} months)", "id": "chart-referrals",
                  "chart": bar_chart(months, label_width=90)},
                 {"title": "Outcomes of closed cases", "id": "chart-outcomes",
