@@ -166,7 +166,7 @@ def create_task(
 
 
 def _lock_task(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("profile", "case").get(pk=task.pk)
+    return Task.objects.select_for_update(of=("self",)).select_related("profile", "case").get(pk=task.pk)
 
 
 @transaction.atomic
@@ -361,7 +361,7 @@ def is_referrer(user, referral: Referral) -> bool:
 
 
 def _lock_referral(referral: Referral) -> Referral:
-    return Referral.objects.select_for_update().select_related(
+    return Referral.objects.select_for_update(of=("self",)).select_related(
         "profile", "from_team__organisation", "to_team__organisation", "made_by"
     ).get(pk=referral.pk)
 
