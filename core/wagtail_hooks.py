@@ -3,11 +3,14 @@
 from .admin import (  # noqa: F401
     alerts,
     audit_views,
+    dashboard,
     galleries,
     imports,
+    inbox,
     records,
     reports,
     search,
     shell,
     structure,
+    work_viewsets,
 )

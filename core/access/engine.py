@@ -33,8 +33,11 @@ from ..models import (
     ProfileAlias,
     ProfileGroupObjectPermission,
     ProfileUserObjectPermission,
+    Referral,
     Relationship,
     Report,
+    Task,
+    TaskAttachment,
     Team,
     WarningMarker,
 )
@@ -237,6 +240,30 @@ def _relationship_filter(user, level) -> Q:
     )
 
 
+def _task_filter(user, level) -> Q:
+    # A task follows its parent; its assignees (the user, or members of the team) see it
+    # too — assigning a task is telling them about it.
+    on_case = Q(case_id__in=visible_root_pks(Case, user, level))
+    on_profile = Q(case__isnull=True, profile_id__in=visible_root_pks(Profile, user, level))
+    assigned = Q(assigned_user_id=user.pk) | Q(assigned_team_id__in=user_team_ids(user))
+    return on_case | on_profile | assigned
+
+
+def _task_attachment_filter(user, level) -> Q:
+    return Q(task_id__in=Task.objects.filter(_task_filter(user, level)).values("pk"))
+
+
+def _referral_filter(user, level) -> Q:
+    # The two teams and the referrer are parties to it; those who may see the profile
+    # see the referrals made about it (read only).
+    parties = (
+        Q(from_team_id__in=user_team_ids(user)) | Q(to_team_id__in=user_team_ids(user)) | Q(made_by_id=user.pk)
+    )
+    if level == AccessLevel.VIEW:
+        return parties | Q(profile_id__in=visible_root_pks(Profile, user, level))
+    return parties
+
+
 #: How each protected model is narrowed: a function of (user, level) returning a Q.
 FILTERS: dict[type[models.Model], Callable[[object, int], Q]] = {
     Profile: _root_filter("pk", Profile),
@@ -255,6 +282,9 @@ FILTERS: dict[type[models.Model], Callable[[object, int], Q]] = {
     Report: _activity_filter,  # same shape: case or profile parent, restricted to the author's organisation
     Alert: _root_filter("profile_id", Profile),
     GalleryEntry: _root_filter("profile_id", Profile),
+    Task: _task_filter,
+    TaskAttachment: _task_attachment_filter,
+    Referral: _referral_filter,
 }
 
 

@@ -85,6 +85,10 @@ def load(*, profiles: int = 200, seed: int = 1, plugins: bool = True) -> DemoCon
             from .workspace import load as load_workspace
 
             load_workspace(ctx)
+
+            from .work import load as load_work
+
+            load_work(ctx)
     return ctx
 
 

@@ -37,6 +37,7 @@ from .people import (
     WarningMarker,
 )
 from .reports import Report, ReportType, ReportTypeVersion, ReportVersion
+from .work import Referral, ReferralStep, Task, TaskAttachment, TaskPriority
 
 __all__ = [
     "AccessLevel", "AccessRequest", "Activity", "Address", "AppendOnlyError", "AuditAction",
@@ -47,4 +48,5 @@ __all__ = [
     "ProfileAccessEntry", "ProfileAlias", "ProfileGroupObjectPermission", "ProfileUserObjectPermission", "ProgrammeModule",
     "Relationship", "RiskLevel", "S62Category", "Team", "WarningMarker",
     "Alert", "Gallery", "GalleryEntry", "Report", "ReportType", "ReportTypeVersion", "ReportVersion", "TriggerRule",
+    "Referral", "ReferralStep", "Task", "TaskAttachment", "TaskPriority",
 ]

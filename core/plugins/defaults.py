@@ -57,3 +57,16 @@ def wraparound_trigger_rule_kinds():
     from ..alerts import CORE_RULE_KINDS
 
     return list(CORE_RULE_KINDS)
+
+
+@hookimpl
+def wraparound_referral_forms():
+    from ..forms.referrals import GenericReferralForm
+    from .types import ReferralForm
+
+    return [
+        ReferralForm(
+            "generic", "Referral", GenericReferralForm,
+            description="The general referral form: choose the programme and case type.",
+        )
+    ]

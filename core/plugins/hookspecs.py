@@ -127,3 +127,17 @@ def wraparound_trigger_rule_kinds():
     Admins then create rules of these kinds with parameters, scope and recipients;
     ``evaluate`` is called on data changes the kind listens to and by the periodic sweep.
     """
+
+
+@hookspec
+def wraparound_referral_forms():
+    """Referral forms this plugin offers (e.g. an RJ referral form for the programme's
+    RJ case type).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.ReferralForm`:
+    a slug (global), a label, the programme and case type a case starts in when the
+    referral is accepted, the participant's role in that case, and a Django ``Form``
+    class whose fields the referrer fills in. The answers are stored with the referral
+    as shown (label and text), so they still read correctly if the form changes later.
+    Core offers a generic form (any programme, any case type).
+    """

@@ -17,6 +17,7 @@ from .types import (
     IdentifierType,
     MenuItem,
     Programme,
+    ReferralForm,
     ReportTypeSpec,
     TriggerRuleKind,
 )
@@ -44,6 +45,8 @@ class Registry:
     plugin_objects: dict[str, object] = field(default_factory=dict)
     report_types: dict[str, ReportTypeSpec] = field(default_factory=dict)
     rule_kinds: dict[str, TriggerRuleKind] = field(default_factory=dict)
+    #: slug -> referral form (hook ``wraparound_referral_forms``)
+    referral_forms: dict[str, ReferralForm] = field(default_factory=dict)
     loaded: bool = False
 
     def load(self, pm) -> None:
@@ -100,6 +103,9 @@ class Registry:
             for batch in call_for_plugin(pm, plugin, "wraparound_trigger_rule_kinds"):
                 for item in batch:
                     put("Trigger rule kind", fresh.rule_kinds, item.code, item, name)
+            for batch in call_for_plugin(pm, plugin, "wraparound_referral_forms"):
+                for item in batch or ():
+                    put("Referral form", fresh.referral_forms, item.slug, item, name)
         fresh.loaded = True
         self.__dict__.update(fresh.__dict__)
 

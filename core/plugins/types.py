@@ -147,3 +147,18 @@ class TriggerRuleKind:
     params: tuple[RuleParam, ...]
     evaluate: object
     listens_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferralForm:
+    """A referral form (hook ``wraparound_referral_forms``). ``programme``/``case_type``
+    empty means the referrer chooses them (core's generic form). ``form_class`` is a
+    Django ``Form`` class."""
+
+    slug: str
+    label: str
+    form_class: type
+    programme: str = ""
+    case_type: str = ""
+    participant_role: str = "subject"
+    description: str = ""

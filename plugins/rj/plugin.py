@@ -1,7 +1,7 @@
 """Hook implementations of the Restorative Justice programme."""
 
 from core.plugins import hookimpl
-from core.plugins.types import CaseType, Choice, Programme, Stage
+from core.plugins.types import CaseType, Choice, Programme, ReferralForm, Stage
 
 PROGRAMME = Programme(
     slug="rj",
@@ -57,3 +57,16 @@ def wraparound_demo_data(context):
     from .demo import load
 
     load(context)
+
+
+@hookimpl
+def wraparound_referral_forms():
+    from .referrals import RJReferralForm
+
+    return [
+        ReferralForm("rj_nrp", "Neighbourhood Resolution Panel referral", RJReferralForm,
+                     programme="rj", case_type="nrp", participant_role="offender",
+                     description="Refer a young person or adult to a Neighbourhood Resolution Panel."),
+        ReferralForm("rj_case", "Restorative justice referral", RJReferralForm,
+                     programme="rj", case_type="rj_case", participant_role="offender"),
+    ]

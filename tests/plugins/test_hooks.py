@@ -324,3 +324,43 @@ def test_hook_wraparound_trigger_rule_kinds(world, register_plugin, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         services.add_activity(by=world.staffs_officer, profile=profile, summary="Seen again")
     assert Alert.objects.filter(rule=rule).count() == 1
+
+
+def test_hook_wraparound_referral_forms(world, register_plugin):
+    from django import forms
+
+    from core.models import Referral
+    from core.plugins.types import ReferralForm
+
+    class GangReferralForm(forms.Form):
+        concern = forms.CharField()
+        group = forms.ChoiceField(choices=[("north", "North crew"), ("south", "South crew")])
+
+    class Plugin(GangsProgramme):
+        @hookimpl
+        def wraparound_referral_forms(self):
+            return [ReferralForm("gang_exit", "Gang exit referral", GangReferralForm,
+                                 programme="gangs", case_type="gang_case", participant_role="subject")]
+
+    register_plugin(Plugin(), name="gangs_plugin")
+    assert registry.referral_forms["gang_exit"].label == "Gang exit referral"
+    assert "generic" in registry.referral_forms  # core's own form stays
+    from tests.factories import ProfileFactory, enable_all_programmes
+
+    enable_all_programmes(world.waveney)
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    form = GangReferralForm({"concern": "Seen with older boys", "group": "south"})
+    referral = services.make_referral(by=world.staffs_officer, profile=profile, to_team=world.waveney_asb,
+                                      form_slug="gang_exit", form=form)
+    assert (referral.programme, referral.case_type) == ("gangs", "gang_case")
+    assert Referral.objects.get().content["answers"] == [["Concern", "Seen with older boys"], ["Group", "South crew"]]
+
+    class Clash:
+        @hookimpl
+        def wraparound_referral_forms(self):
+            return [ReferralForm("gang_exit", "Another", GangReferralForm)]
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="Referral form 'gang_exit'"):
+        register_plugin(Clash(), name="clash")
