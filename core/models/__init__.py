@@ -9,6 +9,7 @@ from .access import (
     ProfileGroupObjectPermission,
     ProfileUserObjectPermission,
 )
+from .api import ApiToken, IdempotencyRecord, ServiceAccount
 from .audit import AppendOnlyError, AuditAction, AuditEvent, Channel, S62Category
 from .cases import Activity, Case, CaseParticipant, CaseReferenceCounter
 from .notifications import Notification, NotificationKind, NotificationPreference
@@ -34,6 +35,7 @@ from .people import (
 )
 
 __all__ = [
+    "ApiToken", "IdempotencyRecord", "ServiceAccount",
     "AccessLevel", "AccessRequest", "Activity", "Address", "AppendOnlyError", "AuditAction",
     "AuditEvent", "Case", "CaseGroupObjectPermission", "CaseParticipant", "CaseReferenceCounter",
     "CaseUserObjectPermission", "Channel", "Grant", "Household", "HouseholdMember", "Identifier",

@@ -12,6 +12,7 @@ from .access import (
     revoke_grant,
     transfer_ownership,
 )
+from .api_tokens import create_service_account, issue_token, revoke_token
 from .cases import (
     add_activity,
     add_participant,
@@ -38,6 +39,7 @@ from .people import (
 )
 
 __all__ = [
+    "create_service_account", "issue_token", "revoke_token",
     "ConflictError", "add_activity", "add_household_member", "create_household", "add_address", "add_alias", "add_identifier", "add_member",
     "add_participant", "add_relationship", "add_warning_marker", "change_stage", "close_case",
     "create_profile", "decide_access_request", "expire_grants", "grant_access", "link_cases",

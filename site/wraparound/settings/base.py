@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "taggit",
     "modelcluster",
     "django_filters",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, no CDN
     "guardian",
     "django_tasks",
     "django_tasks_db",
