@@ -174,9 +174,9 @@ def open_case(request: HttpRequest, payload: CaseIn, response: HttpResponse):
         case = services.open_case(by=request.user, owner_team=team, participants=participants, **data)
         return CaseOut.from_orm(cases_for(request.user).get(pk=case.pk)).model_dump(mode="json")
 
-    status, body = idempotent(request, response, 201, create)
-    response["ETag"] = f'"{body["version"]}"'
-    return status, body
+    result = idempotent(request, response, 201, create)
+    response["ETag"] = f'"{result.value["version"]}"'
+    return result
 
 
 @router.patch("/{int:case_id}", response={200: CaseOut, **WRITE_ERRORS}, summary="Change a case (If-Match required)", openapi_extra=IF_MATCH)
@@ -225,7 +225,7 @@ def add_participant(request: HttpRequest, case_id: int, payload: ParticipantIn, 
         services.add_participant(case, profile, payload.role, by=request.user)
         return CaseOut.from_orm(cases_for(request.user).get(pk=case.pk)).model_dump(mode="json")
 
-    status, body = idempotent(request, response, 201, create)
-    response["ETag"] = f'"{body["version"]}"'
-    return status, body
+    result = idempotent(request, response, 201, create)
+    response["ETag"] = f'"{result.value["version"]}"'
+    return result
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from ninja import Status
 
 from .. import audit
 from ..models import AuditAction, Channel, IdempotencyRecord
@@ -63,12 +64,12 @@ def fingerprint(request: HttpRequest) -> str:
 
 def idempotent(request: HttpRequest, response: HttpResponse, status: int, create: Callable[[], dict]):
     """Run ``create`` (which writes through a service and returns the JSON-ready body)
-    at most once per ``Idempotency-Key``; returns ``(status, body)`` for ninja."""
+    at most once per ``Idempotency-Key``; returns the ninja ``Status`` to answer."""
     key = request.headers.get("Idempotency-Key")
     with audit.audit_context(Channel.API):
         if not key:
             with transaction.atomic():
-                return status, create()
+                return Status(status, create())
         if len(key) > 255:
             raise IdempotencyConflict("Idempotency-Key is longer than 255 characters.")
         owner, print_ = caller_key(request), fingerprint(request)
@@ -80,7 +81,7 @@ def idempotent(request: HttpRequest, response: HttpResponse, status: int, create
                 body = create()
                 record.status_code, record.response = status, body
                 record.save(update_fields=["status_code", "response"])
-                return status, body
+                return Status(status, body)
         except IntegrityError:
             # Another request with this key committed first (or is the row we lost to).
             stored = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
@@ -91,7 +92,7 @@ def idempotent(request: HttpRequest, response: HttpResponse, status: int, create
                 "This Idempotency-Key was already used for a different request; use a new key."
             )
         response["Idempotent-Replayed"] = "true"
-        return stored.status_code, stored.response
+        return Status(stored.status_code, stored.response)
 
 
 def record_list_read(request: HttpRequest, model, filters: dict, page_pks: list) -> None:

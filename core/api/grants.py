@@ -131,7 +131,7 @@ def _register(kind: str) -> None:
             )
         target.refresh_from_db()
         set_etag(response, target)
-        return 200, {"owner_team": to_team.pk, "version": target.version,
+        return {"owner_team": to_team.pk, "version": target.version,
                      "previous_owner_grant": kept.pk if kept else None}
 
 

@@ -186,9 +186,9 @@ def create_profile(request: HttpRequest, payload: ProfileIn, response: HttpRespo
         profile = services.create_profile(by=request.user, owner_team=team, **data)
         return ProfileOut.from_orm(profiles_for(request.user).get(pk=profile.pk)).model_dump(mode="json")
 
-    status, body = idempotent(request, response, 201, create)
-    response["ETag"] = f'"{body["version"]}"'
-    return status, body
+    result = idempotent(request, response, 201, create)
+    response["ETag"] = f'"{result.value["version"]}"'
+    return result
 
 
 @router.patch("/{int:profile_id}", response={200: ProfileOut, **WRITE_ERRORS}, summary="Change a profile (If-Match required)", openapi_extra=IF_MATCH)
