@@ -9,12 +9,18 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
-from pydantic import AwareDatetime
 
 from .. import access, services
 from ..models import Activity, Case, Profile
 from .auth import require_write
-from .common import AuditedPagination, OrganisationRef, resolver, visible_or_field_error
+from .common import (
+    AuditedPagination,
+    Id,
+    IsoDateTime,
+    OrganisationRef,
+    resolver,
+    visible_or_field_error,
+)
 from .conventions import IDEMPOTENT, idempotent, record_detail_read
 from .problems import Problem
 
@@ -44,20 +50,20 @@ class ActivityOut(Schema):
 
 
 class ActivityIn(Schema):
-    case: int | None = Field(None, description="The case it belongs to (or give profile).")
-    profile: int | None = Field(None, description="The profile it belongs to, when not on a case.")
+    case: Id | None = Field(None, description="The case it belongs to (or give profile).")
+    profile: Id | None = Field(None, description="The profile it belongs to, when not on a case.")
     kind: Activity.Kind = Activity.Kind.CONTACT
     summary: str = Field(..., min_length=1, max_length=300)
     details: str = ""
-    occurred_at: AwareDatetime | None = None
+    occurred_at: IsoDateTime | None = None
     restricted: bool = False
 
 
 class ActivityFilters(Schema):
-    case: int | None = None
-    profile: int | None = None
+    case: Id | None = None
+    profile: Id | None = None
     kind: Activity.Kind | None = None
-    since: AwareDatetime | None = Field(None, description="Happened at or after (ISO 8601 with zone).")
+    since: IsoDateTime | None = Field(None, description="Happened at or after (ISO 8601 with zone).")
 
 
 def activities_for(user):
@@ -80,8 +86,8 @@ def list_activities(request: HttpRequest, filters: Query[ActivityFilters]):
     return queryset.order_by("-occurred_at", "-id")
 
 
-@router.get("/{int:activity_id}", response={200: ActivityOut, **ERRORS}, summary="One activity")
-def get_activity(request: HttpRequest, activity_id: int):
+@router.get("/{activity_id}", response={200: ActivityOut, **ERRORS}, summary="One activity")
+def get_activity(request: HttpRequest, activity_id: Id):
     activity = access.get_object_or_404(activities_for(request.user), request.user, pk=activity_id)
     record_detail_read(request, activity)
     return activity

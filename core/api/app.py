@@ -18,7 +18,9 @@ from importlib import import_module
 
 from django.http import Http404
 from ninja import NinjaAPI, Router
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 
 from ..models import ProgrammeModule
 from ..plugins.registry import call_for_plugin, registry
@@ -56,6 +58,33 @@ class WraparoundAPI(NinjaAPI):
         return schema
 
 
+def _nul_errors(value, loc: tuple) -> list[dict]:
+    if isinstance(value, str):
+        return [{"loc": loc, "msg": "NUL characters are not allowed."}] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [e for k, v in value.items() for e in _nul_errors(v, (*loc, k))]
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in _nul_errors(v, (*loc, i))]
+    return []
+
+
+class StrictParser(Parser):
+    """JSON and query parsing that refuses NUL characters (422 naming the field):
+    PostgreSQL cannot store them in text, and no client means to send them."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if errors := _nul_errors(data, ("body",)):
+            raise NinjaValidationError(errors)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        if errors := _nul_errors(result, ("query",)):
+            raise NinjaValidationError(errors)
+        return result
+
+
 def _programme_gate(base, slug: str):
     """An authentication class that, once the caller is known, answers 404 unless one
     of their organisations has ``slug`` switched on."""
@@ -84,6 +113,7 @@ def build_api(*, urls_namespace: str = "api-v1", plugin_manager=None) -> NinjaAP
         docs_url="/docs/",
         auth=[TokenAuth(), SessionAuth()],
         throttle=[PerCallerThrottle()],
+        parser=StrictParser(),
     )
     problems.install(api)
     for prefix, module in RESOURCES:

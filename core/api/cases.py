@@ -4,19 +4,21 @@ the actions the services allow — change stage, close, add a participant.
 Updates and actions that change the case need ``If-Match`` (the case's version)."""
 
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
-from pydantic import AwareDatetime
 
 from .. import access, services
 from ..models import Case, CaseParticipant, Profile, RiskLevel
 from .auth import require_write
 from .common import (
     AuditedPagination,
+    Id,
+    IsoDate,
+    IsoDateTime,
     TeamRef,
     UserRef,
     resolver,
@@ -61,8 +63,8 @@ class CaseOut(Schema):
     summary: str
     owner_team: TeamRef
     lead: UserRef | None
-    opened_on: date
-    closed_on: date | None
+    opened_on: IsoDate
+    closed_on: IsoDate | None
     outcome: str
     participants: list[ParticipantOut]
     version: int
@@ -75,7 +77,7 @@ class CaseOut(Schema):
 
 
 class ParticipantIn(Schema):
-    profile: int
+    profile: Id
     role: CaseParticipant.Role = CaseParticipant.Role.SUBJECT
 
 
@@ -83,9 +85,9 @@ class CaseIn(Schema):
     programme: str = Field(..., max_length=64)
     case_type: str = Field(..., max_length=64)
     title: str = Field(..., min_length=1, max_length=200)
-    owner_team: int = Field(..., description="Id of one of your teams.")
+    owner_team: Id = Field(..., description="Id of one of your teams.")
     stage: str | None = Field(None, max_length=64, description="Default: the case type's first stage.")
-    opened_on: date | None = None
+    opened_on: IsoDate | None = None
     summary: str = ""
     participants: list[ParticipantIn] = []
 
@@ -98,21 +100,21 @@ class CasePatch(Schema):
 class StageChange(Schema):
     stage: str = Field(..., max_length=64)
     note: str = ""
-    occurred_at: AwareDatetime | None = None
+    occurred_at: IsoDateTime | None = None
 
 
 class Closure(Schema):
     outcome: str = Field(..., max_length=64)
     notes: str = ""
-    closed_on: date | None = None
+    closed_on: IsoDate | None = None
 
 
 class CaseFilters(Schema):
-    updated_since: AwareDatetime | None = Field(None, description="Changed at or after (ISO 8601 with zone).")
+    updated_since: IsoDateTime | None = Field(None, description="Changed at or after (ISO 8601 with zone).")
     programme: str | None = None
     status: Case.Status | None = None
     stage: str | None = None
-    owner_team: int | None = None
+    owner_team: Id | None = None
     participant_role: CaseParticipant.Role | None = Field(None, description="Has a participant in this role.")
     risk: RiskLevel | None = Field(None, description="Has a participant, visible to you, at this risk level.")
     ordering: str = Field("opened", pattern="^(opened|updated)$", description="opened (newest first, default) or updated.")
@@ -152,8 +154,8 @@ def _case_response(request, response, case_id: int):
     return case
 
 
-@router.get("/{int:case_id}", response={200: CaseOut, **ERRORS}, summary="One case with its participants")
-def get_case(request: HttpRequest, case_id: int, response: HttpResponse):
+@router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="One case with its participants")
+def get_case(request: HttpRequest, case_id: Id, response: HttpResponse):
     case = access.get_object_or_404(cases_for(request.user), request.user, pk=case_id)
     record_detail_read(request, case)
     set_etag(response, case)
@@ -179,8 +181,8 @@ def open_case(request: HttpRequest, payload: CaseIn, response: HttpResponse):
     return result
 
 
-@router.patch("/{int:case_id}", response={200: CaseOut, **WRITE_ERRORS}, summary="Change a case (If-Match required)", openapi_extra=IF_MATCH)
-def update_case(request: HttpRequest, case_id: int, payload: CasePatch, response: HttpResponse):
+@router.patch("/{case_id}", response={200: CaseOut, **WRITE_ERRORS}, summary="Change a case (If-Match required)", openapi_extra=IF_MATCH)
+def update_case(request: HttpRequest, case_id: Id, payload: CasePatch, response: HttpResponse):
     case = access.get_object_or_404(Case, request.user, pk=case_id)
     require_write(request)
     version = expected_version(request)
@@ -190,9 +192,9 @@ def update_case(request: HttpRequest, case_id: int, payload: CasePatch, response
     return _case_response(request, response, case_id)
 
 
-@router.post("/{int:case_id}/stage", response={200: CaseOut, **WRITE_ERRORS},
+@router.post("/{case_id}/stage", response={200: CaseOut, **WRITE_ERRORS},
              summary="Move the case to another stage (If-Match required)", openapi_extra=IF_MATCH)
-def change_stage(request: HttpRequest, case_id: int, payload: StageChange, response: HttpResponse):
+def change_stage(request: HttpRequest, case_id: Id, payload: StageChange, response: HttpResponse):
     case = access.get_object_or_404(Case, request.user, pk=case_id)
     require_write(request)
     version = expected_version(request)
@@ -202,9 +204,9 @@ def change_stage(request: HttpRequest, case_id: int, payload: StageChange, respo
     return _case_response(request, response, case_id)
 
 
-@router.post("/{int:case_id}/close", response={200: CaseOut, **WRITE_ERRORS},
+@router.post("/{case_id}/close", response={200: CaseOut, **WRITE_ERRORS},
              summary="Close the case with an outcome (manage; If-Match required)", openapi_extra=IF_MATCH)
-def close_case(request: HttpRequest, case_id: int, payload: Closure, response: HttpResponse):
+def close_case(request: HttpRequest, case_id: Id, payload: Closure, response: HttpResponse):
     case = access.get_object_or_404(Case, request.user, pk=case_id)
     require_write(request)
     version = expected_version(request)
@@ -214,9 +216,9 @@ def close_case(request: HttpRequest, case_id: int, payload: Closure, response: H
     return _case_response(request, response, case_id)
 
 
-@router.post("/{int:case_id}/participants", response={201: CaseOut, **WRITE_ERRORS},
+@router.post("/{case_id}/participants", response={201: CaseOut, **WRITE_ERRORS},
              summary="Add a person to the case", openapi_extra=IDEMPOTENT)
-def add_participant(request: HttpRequest, case_id: int, payload: ParticipantIn, response: HttpResponse):
+def add_participant(request: HttpRequest, case_id: Id, payload: ParticipantIn, response: HttpResponse):
     case = access.get_object_or_404(Case, request.user, pk=case_id)
     require_write(request)
 

@@ -3,16 +3,39 @@ and the look-ups that turn ids in a request body into objects (or a 422 naming t
 
 
 import functools
+import re
+from datetime import date
+from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
+from pydantic import AwareDatetime, BeforeValidator
 
 from .. import access
 from ..models import Organisation, Team
 from .conventions import record_list_read
+
+#: A record id in a path, query or body: bounded like the database's 64-bit keys, so an
+#: absurd number is a 422 rather than an overflow in the database driver.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+_NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")
+
+
+def _iso_only(value):
+    # pydantic would read a bare number as a Unix timestamp; the schema promises ISO 8601.
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("Give an ISO 8601 date or date-time, not a number.")
+    return value
+
+
+#: An ISO 8601 date-time with its time zone (a naive one is refused).
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+#: An ISO 8601 date.
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
 
 
 def resolver(fn):
@@ -52,6 +75,11 @@ class AuditedPagination(PageNumberPagination):
     """Ninja's page-number pagination (``page``, ``page_size`` ≤ 100; ``count`` and
     ``items``), which also records the list read: one SEARCH audit event with the
     filters the view put on ``request.api_list_filters`` and the ids on the page."""
+
+    class Input(Schema):
+        # Bounded so that an absurd page is a 422, not an overflow in the database driver.
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=10_000, description="At most 100 are returned.")
 
     def __init__(self, **kwargs):
         super().__init__(page_size=20, max_page_size=100, **kwargs)

@@ -7,12 +7,11 @@ from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from pydantic import AwareDatetime
 
 from .. import access, services
 from ..models import AccessLevel, Case, Grant, Profile
 from .auth import require_write
-from .common import grantee_or_field_error, resolver, team_or_field_error
+from .common import Id, IsoDateTime, grantee_or_field_error, resolver, team_or_field_error
 from .conventions import IDEMPOTENT, IF_MATCH, api_channel, expected_version, idempotent, set_etag
 from .problems import Problem
 
@@ -57,12 +56,12 @@ class GrantOut(Schema):
 
 
 class GrantIn(Schema):
-    user: int | None = Field(None, description="Grant to one user…")
-    team: int | None = Field(None, description="…or to a team…")
-    organisation: int | None = Field(None, description="…or to a whole organisation.")
+    user: Id | None = Field(None, description="Grant to one user…")
+    team: Id | None = Field(None, description="…or to a team…")
+    organisation: Id | None = Field(None, description="…or to a whole organisation.")
     level: str = Field(..., pattern="^(view|contribute|manage)$")
     reason: str = Field(..., min_length=1)
-    expires_at: AwareDatetime | None = None
+    expires_at: IsoDateTime | None = None
 
 
 class TransferOut(Schema):
@@ -76,7 +75,7 @@ class Revocation(Schema):
 
 
 class Transfer(Schema):
-    to_team: int
+    to_team: Id
     reason: str = Field(..., min_length=1)
     previous_owner_level: str | None = Field("view", pattern="^(view|contribute|manage)$",
                                              description="What the previous owner team keeps; null for nothing.")
@@ -95,15 +94,15 @@ def _register(kind: str) -> None:
     model = TARGETS[kind]
     noun = model._meta.verbose_name
 
-    @router.get(f"/{kind}/{{int:pk}}/grants", response={200: list[GrantOut], **ERRORS},
+    @router.get(f"/{kind}/{{pk}}/grants", response={200: list[GrantOut], **ERRORS},
                 summary=f"Grants on a {noun}", operation_id=f"list_{kind}_grants")
-    def list_grants(request: HttpRequest, pk: int):
+    def list_grants(request: HttpRequest, pk: Id):
         target = _target(request, kind, pk)
         return list(_grants_query(request.user).filter(**{f"{noun}_id": target.pk}).order_by("-granted_at", "-id"))
 
-    @router.post(f"/{kind}/{{int:pk}}/grants", response={201: GrantOut, **WRITE_ERRORS},
+    @router.post(f"/{kind}/{{pk}}/grants", response={201: GrantOut, **WRITE_ERRORS},
                  summary=f"Share a {noun} (manage needed)", operation_id=f"create_{kind}_grant", openapi_extra=IDEMPOTENT)
-    def create_grant(request: HttpRequest, pk: int, payload: GrantIn, response: HttpResponse):
+    def create_grant(request: HttpRequest, pk: Id, payload: GrantIn, response: HttpResponse):
         target = _target(request, kind, pk)
         require_write(request)
 
@@ -115,10 +114,10 @@ def _register(kind: str) -> None:
 
         return idempotent(request, response, 201, create)
 
-    @router.post(f"/{kind}/{{int:pk}}/transfer", response={200: TransferOut, **WRITE_ERRORS},
+    @router.post(f"/{kind}/{{pk}}/transfer", response={200: TransferOut, **WRITE_ERRORS},
                  summary=f"Transfer ownership of a {noun} (manage; If-Match required)",
                  operation_id=f"transfer_{kind}", openapi_extra=IF_MATCH)
-    def transfer(request: HttpRequest, pk: int, payload: Transfer, response: HttpResponse):
+    def transfer(request: HttpRequest, pk: Id, payload: Transfer, response: HttpResponse):
         target = _target(request, kind, pk)
         require_write(request)
         version = expected_version(request)
@@ -139,9 +138,9 @@ for _kind in TARGETS:
     _register(_kind)
 
 
-@router.post("/grants/{int:grant_id}/revoke", response={200: GrantOut, **WRITE_ERRORS},
+@router.post("/grants/{grant_id}/revoke", response={200: GrantOut, **WRITE_ERRORS},
              summary="Revoke a grant (manage on its record; If-Match required)", openapi_extra=IF_MATCH)
-def revoke_grant(request: HttpRequest, grant_id: int, payload: Revocation, response: HttpResponse):
+def revoke_grant(request: HttpRequest, grant_id: Id, payload: Revocation, response: HttpResponse):
     grant = access.get_object_or_404(_grants_query(request.user), request.user, pk=grant_id)
     require_write(request)
     version = expected_version(request)
@@ -152,8 +151,8 @@ def revoke_grant(request: HttpRequest, grant_id: int, payload: Revocation, respo
     return grant
 
 
-@router.get("/grants/{int:grant_id}", response={200: GrantOut, **ERRORS}, summary="One grant")
-def get_grant(request: HttpRequest, grant_id: int, response: HttpResponse):
+@router.get("/grants/{grant_id}", response={200: GrantOut, **ERRORS}, summary="One grant")
+def get_grant(request: HttpRequest, grant_id: Id, response: HttpResponse):
     grant = access.get_object_or_404(_grants_query(request.user), request.user, pk=grant_id)
     set_etag(response, grant)
     return grant

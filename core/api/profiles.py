@@ -6,18 +6,25 @@ audited: a detail read is a VIEW event, a list page one SEARCH event with its fi
 and the ids it returned."""
 
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
-from pydantic import AwareDatetime
 
 from .. import access, services
 from ..models import CaseParticipant, Identifier, PersonRole, Profile, RiskLevel, WarningMarker
 from .auth import require_write
-from .common import AuditedPagination, TeamRef, resolver, team_or_field_error
+from .common import (
+    AuditedPagination,
+    Id,
+    IsoDate,
+    IsoDateTime,
+    TeamRef,
+    resolver,
+    team_or_field_error,
+)
 from .conventions import (
     IDEMPOTENT,
     IF_MATCH,
@@ -50,7 +57,7 @@ class ProfileOut(Schema):
     middle_names: str
     last_name: str
     preferred_name: str
-    date_of_birth: date | None
+    date_of_birth: IsoDate | None
     date_of_birth_approximate: bool
     gender: str
     phone: str
@@ -59,7 +66,7 @@ class ProfileOut(Schema):
     owner_team: TeamRef
     consent_to_share: Profile.Consent
     lawful_basis: str
-    consent_recorded_on: date | None
+    consent_recorded_on: IsoDate | None
     person_roles: list[str]
     warning_markers: list[str]
     identifiers: list[IdentifierOut]
@@ -83,7 +90,7 @@ class ProfileOut(Schema):
 class _ProfileFields(Schema):
     middle_names: str = Field("", max_length=200)
     preferred_name: str = Field("", max_length=100)
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     date_of_birth_approximate: bool = False
     gender: Profile.Gender = Profile.Gender.UNKNOWN
     phone: str = Field("", max_length=40)
@@ -91,14 +98,14 @@ class _ProfileFields(Schema):
     risk_level: RiskLevel = RiskLevel.UNKNOWN
     consent_to_share: Profile.Consent = Profile.Consent.NOT_SOUGHT
     lawful_basis: Profile.LawfulBasis = Profile.LawfulBasis.NONE
-    consent_recorded_on: date | None = None
+    consent_recorded_on: IsoDate | None = None
     notes: str = ""
 
 
 class ProfileIn(_ProfileFields):
     first_name: str = Field(..., min_length=1, max_length=100)
     last_name: str = Field(..., min_length=1, max_length=100)
-    owner_team: int = Field(..., description="Id of one of your teams.")
+    owner_team: Id = Field(..., description="Id of one of your teams.")
     person_roles: list[str] = []
     warning_markers: list[str] = []
     identifiers: list[IdentifierIn] = []
@@ -112,7 +119,7 @@ class ProfilePatch(Schema):
     last_name: str | None = Field(None, min_length=1, max_length=100)
     middle_names: str | None = Field(None, max_length=200)
     preferred_name: str | None = Field(None, max_length=100)
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     date_of_birth_approximate: bool | None = None
     gender: Profile.Gender | None = None
     phone: str | None = Field(None, max_length=40)
@@ -120,15 +127,15 @@ class ProfilePatch(Schema):
     risk_level: RiskLevel | None = None
     consent_to_share: Profile.Consent | None = None
     lawful_basis: Profile.LawfulBasis | None = None
-    consent_recorded_on: date | None = None
+    consent_recorded_on: IsoDate | None = None
     notes: str | None = None
 
 
 class ProfileFilters(Schema):
-    updated_since: AwareDatetime | None = Field(None, description="Changed at or after (ISO 8601 with zone).")
+    updated_since: IsoDateTime | None = Field(None, description="Changed at or after (ISO 8601 with zone).")
     risk: RiskLevel | None = None
     person_role: str | None = Field(None, description="A person-role code, e.g. offender.")
-    owner_team: int | None = None
+    owner_team: Id | None = None
     programme: str | None = Field(None, description="In a case of this programme that you can see.")
     ordering: str = Field("name", pattern="^(name|updated)$", description="name (default) or updated.")
 
@@ -167,8 +174,8 @@ def list_profiles(request: HttpRequest, filters: Query[ProfileFilters]):
     return queryset.order_by(*order)
 
 
-@router.get("/{int:profile_id}", response={200: ProfileOut, **ERRORS}, summary="One profile")
-def get_profile(request: HttpRequest, profile_id: int, response: HttpResponse):
+@router.get("/{profile_id}", response={200: ProfileOut, **ERRORS}, summary="One profile")
+def get_profile(request: HttpRequest, profile_id: Id, response: HttpResponse):
     profile = access.get_object_or_404(profiles_for(request.user), request.user, pk=profile_id)
     record_detail_read(request, profile)
     set_etag(response, profile)
@@ -191,8 +198,8 @@ def create_profile(request: HttpRequest, payload: ProfileIn, response: HttpRespo
     return result
 
 
-@router.patch("/{int:profile_id}", response={200: ProfileOut, **WRITE_ERRORS}, summary="Change a profile (If-Match required)", openapi_extra=IF_MATCH)
-def update_profile(request: HttpRequest, profile_id: int, payload: ProfilePatch, response: HttpResponse):
+@router.patch("/{profile_id}", response={200: ProfileOut, **WRITE_ERRORS}, summary="Change a profile (If-Match required)", openapi_extra=IF_MATCH)
+def update_profile(request: HttpRequest, profile_id: Id, payload: ProfilePatch, response: HttpResponse):
     profile = access.get_object_or_404(Profile, request.user, pk=profile_id)
     require_write(request)
     version = expected_version(request)
