@@ -92,6 +92,8 @@ class ServiceAccountForm(WagtailAdminModelForm):
     team = forms.ModelChoiceField(queryset=Team.objects.none(),
                                   help_text="It sees what this team sees (ownership and grants).")
 
+    field_order = ["username", "team", "description"]
+
     class Meta:
         model = ServiceAccount
         fields = ["description"]
@@ -115,7 +117,7 @@ class ServiceAccountCreate(generic.CreateView):
                 form.add_error(field if field in form.fields else None, errors)
             return self.form_invalid(form)
         messages.success(self.request, f"Service account {account.user.username} created. Now issue it a token.")
-        return redirect("wraparound_api_tokens:add")
+        return redirect(f"{reverse('wraparound_api_tokens:add')}?account={account.pk}")
 
 
 class ServiceAccountIndex(ScopedIndex):
@@ -152,6 +154,10 @@ class TokenForm(WagtailAdminModelForm):
 
 
 class TokenCreate(generic.CreateView):
+    def get_initial(self):
+        # Arriving from a new service account: it is the one the token is for.
+        return {**super().get_initial(), "account": self.request.GET.get("account")}
+
     def form_valid(self, form):
         data = form.cleaned_data
         try:
