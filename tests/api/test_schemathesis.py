@@ -41,5 +41,6 @@ def test_schemathesis_finds_nothing(live_server, world, settings, tmp_path):
         "--generation-database", "none", "--request-timeout", "20", "--no-color", "--workers", "1",
         "--report", "junit", "--report-dir", str(tmp_path),
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1200)
+    # Run in tmp_path: the CLI keeps a cache directory (.schemathesis/) in its working directory.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-15000:] + result.stderr[-3000:]
