@@ -15,7 +15,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: venv demo test test-postgres lint e2e bench-seed bench bench-quick
+.PHONY: venv demo test test-postgres lint e2e schemathesis bench-seed bench bench-quick
 
 venv: $(VENV)/.installed
 
@@ -31,16 +31,20 @@ demo: venv
 	$(BIN)/wraparound demo --host $(HOST) --port $(PORT)
 
 test: venv
-	$(PYTEST) -m "not e2e" $(PYTEST_ARGS)
+	$(PYTEST) -m "not e2e and not schemathesis" $(PYTEST_ARGS)
 
 test-postgres: venv
-	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not e2e" $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not e2e and not schemathesis" $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
 
 e2e: venv
 	$(PYTEST) -m e2e tests/e2e $(PYTEST_ARGS)
+
+# Schemathesis against the API on a live test server (bounded: SCHEMATHESIS_MAX_EXAMPLES, default 5).
+schemathesis: venv
+	$(PYTEST) -m schemathesis tests/api $(PYTEST_ARGS)
 
 # The benchmark harness (docs/performance.md): PostgreSQL, database BENCH_URL.
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/wraparound_bench

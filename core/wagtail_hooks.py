@@ -2,6 +2,7 @@
 
 from .admin import (  # noqa: F401
     alerts,
+    api_tokens,
     audit_views,
     dashboard,
     galleries,

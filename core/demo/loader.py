@@ -80,6 +80,12 @@ def load(*, profiles: int = 200, seed: int = 1, plugins: bool = True) -> DemoCon
         _structure(ctx)
         _people(ctx, profiles)
         services.sync_report_types()
+        # A service account for the API (issue it a token in the admin, as "spoc", or with
+        # `manage.py api_tokens issue staffs-police-rms --name demo`).
+        services.create_service_account(
+            by=None, team=ctx.teams["staffs_iom"], username="staffs-police-rms",
+            description="Staffordshire Police records system (demo)",
+        )
         if plugins:
             get_plugin_manager().hook.wraparound_demo_data(context=ctx)
             from .workspace import load as load_workspace

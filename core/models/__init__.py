@@ -11,6 +11,7 @@ from .access import (
 )
 from .access_index import ProfileAccessEntry
 from .alerts import Alert, TriggerRule
+from .api import ApiToken, IdempotencyRecord, ServiceAccount
 from .audit import AppendOnlyError, AuditAction, AuditEvent, Channel, S62Category
 from .cases import Activity, Case, CaseParticipant, CaseReferenceCounter
 from .galleries import Gallery, GalleryEntry
@@ -40,6 +41,7 @@ from .reports import Report, ReportType, ReportTypeVersion, ReportVersion
 from .work import Referral, ReferralStep, Task, TaskAttachment, TaskPriority
 
 __all__ = [
+    "ApiToken", "IdempotencyRecord", "ServiceAccount",
     "AccessLevel", "AccessRequest", "Activity", "Address", "AppendOnlyError", "AuditAction",
     "AuditEvent", "Case", "CaseGroupObjectPermission", "CaseParticipant", "CaseReferenceCounter",
     "CaseUserObjectPermission", "Channel", "Grant", "Household", "HouseholdMember", "Identifier",

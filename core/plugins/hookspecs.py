@@ -85,6 +85,18 @@ def wraparound_admin_urls():
 
 
 @hookspec
+def wraparound_api_router():
+    """REST API routes of this plugin's programme.
+
+    Called once when the API is assembled (at URLconf load), on the plugin that declared
+    the programme. Return a ``ninja.Router`` (or ``None``); it is mounted under
+    ``/api/v1/programmes/<slug>/``, behind the API's token and session authentication
+    and rate limit, and answers 404 to callers none of whose organisations has the
+    programme switched on.
+    """
+
+
+@hookspec
 def wraparound_demo_data(context):
     """Add this programme's demo records.
 

@@ -12,6 +12,7 @@ from .access import (
     revoke_grant,
     transfer_ownership,
 )
+from .api_tokens import create_service_account, issue_token, revoke_token
 from .case_work import record_chronology_output, remove_participant, reopen_case, unlink_cases
 from .cases import (
     add_activity,
@@ -54,6 +55,7 @@ from .work import (
 __all__ = [
     "accept_referral", "add_task_attachment", "ask_for_information", "cancel_task", "complete_task",
     "create_task", "decline_referral", "give_information", "make_referral", "start_task", "withdraw_referral",
+    "create_service_account", "issue_token", "revoke_token",
     "ConflictError", "add_activity", "add_household_member", "create_household", "add_address", "add_alias", "add_identifier", "add_member",
     "add_participant", "add_relationship", "add_warning_marker", "change_stage", "close_case",
     "create_profile", "decide_access_request", "expire_grants", "grant_access", "link_cases",

@@ -213,6 +213,40 @@ def test_hook_wraparound_admin_urls(register_plugin):
     assert patterns[0].callback is _gang_matrix
 
 
+def test_hook_wraparound_api_router(world, register_plugin):
+    from ninja import Router
+    from ninja.testing import TestClient
+
+    from core.api.app import build_api
+    from core.models import ProgrammeModule
+
+    router = Router()
+
+    @router.get("/whoami")
+    def whoami(request):
+        return {"username": request.user.get_username()}
+
+    class Plugin(GangsProgramme):
+        @hookimpl
+        def wraparound_api_router(self):
+            return router
+
+    register_plugin(Plugin(), name="gangs_plugin")
+    account = services.create_service_account(by=None, team=world.staffs_iom, username="svc-gangs")
+    _token, secret = services.issue_token(account, by=None, name="hook test")
+    client = TestClient(build_api(urls_namespace="api-hook-test"))
+    auth = {"Authorization": f"Bearer {secret}"}
+
+    # Mounted under the programme, behind the API's authentication…
+    assert client.get("/programmes/gangs/whoami").status_code == 401
+    # …and hidden (404) while the caller's organisation has not switched the programme on.
+    assert client.get("/programmes/gangs/whoami", headers=auth).status_code == 404
+    ProgrammeModule.objects.create(organisation=world.staffs_police, programme="gangs", enabled=True)
+    response = client.get("/programmes/gangs/whoami", headers=auth)
+    assert response.status_code == 200
+    assert response.json() == {"username": "svc-gangs"}
+
+
 def test_hook_wraparound_demo_data(register_plugin):
     seen = []
 

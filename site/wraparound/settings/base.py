@@ -7,6 +7,7 @@ Environment variables:
   (default ``var/`` in the checkout).
 - ``WRAPAROUND_LOAD_ENTRYPOINT_PLUGINS``: ``0`` to ignore third-party plugins.
 - ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``DJANGO_DEBUG``.
+- ``WRAPAROUND_API_RATE``: API requests allowed per token, e.g. ``600/min`` (default).
 """
 
 import os
@@ -22,6 +23,9 @@ DATA_DIR = Path(os.environ.get("WRAPAROUND_DATA_DIR", REPO_ROOT / "var"))
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+
+# REST API requests per token (or session user); the counters live in the default cache.
+WRAPAROUND_API_RATE = os.environ.get("WRAPAROUND_API_RATE", "600/min")
 
 LOAD_ENTRYPOINT_PLUGINS = os.environ.get("WRAPAROUND_LOAD_ENTRYPOINT_PLUGINS", "1") == "1"
 WRAPAROUND_PLUGIN_APPS = plugin_apps(load_entrypoints=LOAD_ENTRYPOINT_PLUGINS)
@@ -39,6 +43,7 @@ INSTALLED_APPS = [
     "taggit",
     "modelcluster",
     "django_filters",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, no CDN
     "guardian",
     "django_tasks",
     "django_tasks_db",

@@ -1,0 +1,180 @@
+"""/api/v1/profiles: access levels, outsiders, filters, audit, ETag/If-Match, query counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core import services
+from core.models import AccessLevel, AuditEvent, Channel, PersonRole, Profile
+from tests.factories import CaseFactory, ProfileFactory
+
+
+def test_list_shows_only_what_the_caller_may_see(world, staffs):
+    mine = ProfileFactory(owner_team=world.staffs_iom)
+    ProfileFactory(owner_team=world.norfolk_iom)
+    body = staffs[1].get("/profiles/").json()
+    assert body["count"] == 1 and [p["id"] for p in body["items"]] == [mine.pk]
+
+
+def test_outsider_gets_404_and_no_data(world, staffs, outsider_api):
+    profile = ProfileFactory(owner_team=world.staffs_iom, last_name="Hidden")
+    _user, api = outsider_api
+    response = api.get(f"/profiles/{profile.pk}")
+    assert response.status_code == 404 and b"Hidden" not in response.content
+    assert api.get("/profiles/").json() == {"items": [], "count": 0}
+    assert api.get("/statistics/").json()["profiles"] == 0
+    assert api.get(f"/profiles/{profile.pk}/grants").status_code == 404
+    assert not AuditEvent.objects.filter(action="view", object_id=str(profile.pk)).exists()
+
+
+def test_outsider_cannot_write_and_nothing_is_written(world, outsider_api):
+    profile = ProfileFactory(owner_team=world.staffs_iom, first_name="Kept")
+    _user, api = outsider_api
+    before = AuditEvent.objects.count()
+    response = api.patch(f"/profiles/{profile.pk}", {"first_name": "Changed"}, headers={"If-Match": '"1"'})
+    assert response.status_code == 404
+    assert api.post(f"/profiles/{profile.pk}/grants", {"team": world.waveney_housing.pk, "level": "view",
+                                                       "reason": "x"}).status_code == 404
+    assert Profile.objects.get(pk=profile.pk).first_name == "Kept"
+    assert AuditEvent.objects.count() == before
+
+
+def test_detail_read_is_audited_on_the_api_channel(world, staffs):
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    user, api = staffs
+    response = api.get(f"/profiles/{profile.pk}")
+    assert response.status_code == 200 and response["ETag"] == '"1"'
+    event = AuditEvent.objects.get(action="view", object_id=str(profile.pk))
+    assert event.channel == Channel.API and event.actor_id == user.pk
+
+
+def test_list_read_is_one_search_event_with_filters_and_ids(world, staffs):
+    a = ProfileFactory(owner_team=world.staffs_iom, risk_level="high")
+    ProfileFactory(owner_team=world.staffs_iom, risk_level="low")
+    staffs[1].get("/profiles/", risk="high")
+    event = AuditEvent.objects.get(action="search", object_type="core.profile")
+    assert event.channel == Channel.API
+    assert event.changes["filters"]["risk"] == "high"
+    assert event.changes["returned"] == [a.pk]
+
+
+def test_filters(world, staffs):
+    old = ProfileFactory(owner_team=world.staffs_iom, risk_level="high", last_name="Old")
+    Profile.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=10))
+    offender = ProfileFactory(owner_team=world.staffs_iom, risk_level="low", last_name="Offender")
+    PersonRole.objects.create(profile=offender, role="offender")
+    in_case = ProfileFactory(owner_team=world.staffs_iom, last_name="InCase")
+    case = CaseFactory(owner_team=world.staffs_iom, programme="iom", case_type="cohort", stage="referred")
+    case.participants.create(profile=in_case, role="subject")
+    api = staffs[1]
+
+    def names(**params):
+        return sorted(p["last_name"] for p in api.get("/profiles/", **params).json()["items"])
+
+    assert names(risk="high") == ["Old"]
+    assert names(person_role="offender") == ["Offender"]
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    assert names(updated_since=since) == ["InCase", "Offender"]
+    assert names(programme="iom") == ["InCase"]
+    assert names(owner_team=world.norfolk_iom.pk) == []
+    # Dates need a time zone: a naive one is refused, naming the parameter.
+    naive = api.get("/profiles/", updated_since="2026-01-01T00:00:00")
+    assert naive.status_code == 422 and naive.json()["errors"][0]["field"] == "updated_since"
+
+
+def test_programme_filter_ignores_cases_the_caller_cannot_see(world, staffs):
+    shared = ProfileFactory(owner_team=world.staffs_iom)
+    hidden_case = CaseFactory(owner_team=world.norfolk_iom, programme="iom", case_type="cohort", stage="referred")
+    hidden_case.participants.create(profile=shared, role="subject")
+    assert staffs[1].get("/profiles/", programme="iom").json()["count"] == 0
+
+
+def test_pagination_is_stable_and_bounded(world, staffs):
+    for _ in range(5):
+        ProfileFactory(owner_team=world.staffs_iom, last_name="Same", first_name="Same")
+    api = staffs[1]
+    first = api.get("/profiles/", page_size=2).json()
+    second = api.get("/profiles/", page_size=2, page=2).json()
+    third = api.get("/profiles/", page_size=2, page=3).json()
+    ids = [p["id"] for page in (first, second, third) for p in page["items"]]
+    assert first["count"] == 5 and ids == sorted(ids) and len(set(ids)) == 5
+    assert api.get("/profiles/", page_size=0).status_code == 422
+
+
+def test_query_count_does_not_grow_with_page_size(world, staffs):
+    for _ in range(30):
+        profile = ProfileFactory(owner_team=world.staffs_iom)
+        PersonRole.objects.create(profile=profile, role="offender")
+    api = staffs[1]
+    api.get("/me/")  # warm the token's last-used stamp
+
+    def queries(size):
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/profiles/", page_size=size).status_code == 200
+        return len(ctx)
+
+    assert queries(2) == queries(30)
+
+
+def test_create_profile(world, staffs):
+    user, api = staffs
+    response = api.post("/profiles/", {
+        "first_name": "Ada", "last_name": "Lovelace", "owner_team": world.staffs_iom.pk,
+        "person_roles": ["offender"], "risk_level": "high", "identifiers": [{"kind": "nhs", "value": "1234567890"}],
+    })
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["person_roles"] == ["offender"] and body["identifiers"] == [{"kind": "nhs", "value": "1234567890"}]
+    assert response["ETag"] == '"1"'
+    event = AuditEvent.objects.get(action="create", object_type="core.profile")
+    assert event.channel == Channel.API and event.actor_id == user.pk
+
+
+def test_create_profile_errors_name_the_field(world, staffs):
+    api = staffs[1]
+    other_team = api.post("/profiles/", {"first_name": "A", "last_name": "B", "owner_team": world.norfolk_iom.pk})
+    assert other_team.status_code == 422
+    assert other_team["Content-Type"] == "application/problem+json"
+    assert [e["field"] for e in other_team.json()["errors"]] == ["owner_team"]
+    bad_nhs = api.post("/profiles/", {"first_name": "A", "last_name": "B", "owner_team": world.staffs_iom.pk,
+                                      "identifiers": [{"kind": "nhs", "value": "12"}]})
+    assert [e["field"] for e in bad_nhs.json()["errors"]] == ["identifiers"]
+    missing = api.post("/profiles/", {"first_name": "A", "owner_team": world.staffs_iom.pk})
+    assert [e["field"] for e in missing.json()["errors"]] == ["last_name"]
+    assert not Profile.objects.exists()
+
+
+def test_update_needs_if_match_and_refuses_stale_versions(world, staffs):
+    profile = ProfileFactory(owner_team=world.staffs_iom, first_name="Old")
+    api = staffs[1]
+    assert api.patch(f"/profiles/{profile.pk}", {"first_name": "New"}).status_code == 428
+    ok = api.patch(f"/profiles/{profile.pk}", {"first_name": "New"}, headers={"If-Match": '"1"'})
+    assert ok.status_code == 200 and ok["ETag"] == '"2"' and ok.json()["first_name"] == "New"
+    stale = api.patch(f"/profiles/{profile.pk}", {"first_name": "Lost"}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412 and stale["Content-Type"] == "application/problem+json"
+    assert api.patch(f"/profiles/{profile.pk}", {"first_name": "Lost"}, headers={"If-Match": "*"}).status_code == 412
+    assert Profile.objects.get(pk=profile.pk).first_name == "New"
+    event = AuditEvent.objects.get(action="update", object_id=str(profile.pk))
+    assert event.channel == Channel.API and event.changes == {"first_name": ["Old", "New"]}
+
+
+def test_view_grant_reads_but_cannot_update(world, account_for):
+    profile = ProfileFactory(owner_team=world.staffs_iom, first_name="Kept")
+    services.grant_access(profile, world.norfolk_iom, AccessLevel.VIEW, by=world.staffs_officer, reason="MAPPA")
+    _user, api = account_for(world.norfolk_iom)
+    assert api.get(f"/profiles/{profile.pk}").status_code == 200
+    refused = api.patch(f"/profiles/{profile.pk}", {"first_name": "X"}, headers={"If-Match": '"1"'})
+    assert refused.status_code == 403
+    assert Profile.objects.get(pk=profile.pk).first_name == "Kept"
+
+
+def test_contribute_grant_may_update(world, account_for):
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    services.grant_access(profile, world.norfolk_iom, AccessLevel.CONTRIBUTE, by=world.staffs_officer, reason="IOM")
+    _user, api = account_for(world.norfolk_iom)
+    response = api.patch(f"/profiles/{profile.pk}", {"risk_level": "high"}, headers={"If-Match": '"1"'})
+    assert response.status_code == 200 and response.json()["risk_level"] == "high"
