@@ -22,7 +22,8 @@ from django.http import Http404
 from django.urls import NoReverseMatch, include, path, reverse
 from django.views.generic import TemplateView
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem, admin_menu, settings_menu
+from wagtail.admin.search import admin_search_areas
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.utils.urlpatterns import decorate_urlpatterns
@@ -74,8 +75,34 @@ def programme_menu_item(slug: str, order: int) -> SubmenuMenuItem:
     )
 
 
+def _forget_hidden_items(menu, hidden: frozenset) -> None:
+    """Drop hidden items from a Wagtail menu's registry, once it has been built, so that
+    later requests do not run their ``is_shown`` (the explorer, images and documents
+    items cost three permission queries on every admin page). The first request of a
+    process still pays them; the construct hooks below hide the items on it too."""
+    registered = menu.__dict__.get("registered_menu_items")
+    if registered is not None and any(item.name in hidden for item in registered):
+        menu.__dict__["registered_menu_items"] = [item for item in registered if item.name not in hidden]
+
+
+#: Wagtail's own search areas, over the pages, images and documents Wraparound hides.
+HIDDEN_SEARCH_AREAS = frozenset({"pages", "images", "documents", "snippets"})
+
+
+def _forget_hidden_search_areas() -> None:
+    """As :func:`_forget_hidden_items`, for the admin's search areas: their ``is_shown``
+    checks page and collection permissions whenever the sidebar's search box renders."""
+    registered = admin_search_areas.__dict__.get("registered_search_areas")
+    if registered is not None and any(area.name in HIDDEN_SEARCH_AREAS for area in registered):
+        admin_search_areas.__dict__["registered_search_areas"] = [
+            area for area in registered if area.name not in HIDDEN_SEARCH_AREAS
+        ]
+
+
 @hooks.register("construct_main_menu")
 def shape_main_menu(request, menu_items):
+    _forget_hidden_items(admin_menu, HIDDEN_MAIN_MENU_ITEMS)
+    _forget_hidden_search_areas()
     menu_items[:] = [item for item in menu_items if item.name not in HIDDEN_MAIN_MENU_ITEMS]
     enabled = enabled_programmes_for(request.user)
     ordered = sorted((p for p in registry.programmes.values() if p.slug in enabled), key=lambda p: p.name)
@@ -85,6 +112,7 @@ def shape_main_menu(request, menu_items):
 
 @hooks.register("construct_settings_menu")
 def shape_settings_menu(request, menu_items):
+    _forget_hidden_items(settings_menu, HIDDEN_SETTINGS_MENU_ITEMS)
     menu_items[:] = [item for item in menu_items if item.name not in HIDDEN_SETTINGS_MENU_ITEMS]
 
 
