@@ -24,7 +24,6 @@ from .. import access, services
 from ..access import AccessLevel
 from ..forms.records import ProfileCreateForm, ProfileEditForm, add_service_errors
 from ..models import (
-    Activity,
     CaseParticipant,
     PersonRole,
     Profile,
@@ -34,11 +33,10 @@ from ..models import (
 )
 from ..plugins.registry import registry
 from ..services.errors import NotAllowed
+from . import profile_hub, sharing
 from .records_common import RecordViewMixin, RestrictedListingView, audit_view, forbidden_as_403
 
 NAMESPACE = "wraparound_profiles"
-#: Entries of the action log shown on the profile page (the newest).
-ACTIVITIES_SHOWN = 50
 RISK_CLASS = {"high": "critical", "very_high": "critical", "medium": "warning"}
 
 
@@ -182,6 +180,7 @@ class ProfileDetailView(RecordViewMixin, View):
         context["risk_class"] = RISK_CLASS.get(profile.risk_level, "")
         context["risk_unknown"] = profile.risk_level == RiskLevel.UNKNOWN
         context["owner_team"] = profile.owner_team
+        # Cases tab
         context["participations"] = list(
             access.restrict(CaseParticipant.objects.filter(profile=profile), user)
             .select_related("case__owner_team__organisation")
@@ -189,13 +188,23 @@ class ProfileDetailView(RecordViewMixin, View):
         )
         for p in context["participations"]:
             p.programme_name = registry.programme_name(p.case.programme)
-        activities = access.restrict(Activity.objects.filter(profile=profile), user).select_related(
-            "recorded_by", "organisation", "case"
+        context["can_open_case"] = user.has_perm("core.add_case")
+        # Chronology tab
+        context["chronology_filter"], context["chronology_page"] = profile_hub.chronology(
+            profile, user, self.request.GET
         )
-        # One more than shown, to know whether there are more (exactly 50 are not "more").
-        shown = list(activities[: ACTIVITIES_SHOWN + 1])
-        context["activities"] = shown[:ACTIVITIES_SHOWN]
-        context["activities_more"] = len(shown) > ACTIVITIES_SHOWN
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["chronology_query"] = query.urlencode()
+        # Relationships and household tab
+        context["relationships"] = profile_hub.relationships(profile, user)
+        context["households"] = profile_hub.households(profile, user)
+        # Sharing tab
+        context["grants"] = sharing.grants_in_force(profile, user)
+        context["sharing_url"] = reverse("wraparound_sharing:panel", args=["profile", profile.pk])
+        # Who has viewed this record: managers and partnership admins only.
+        context["show_viewers"] = profile_hub.can_see_viewers(user, profile, self.level)
+        context["viewers"] = profile_hub.viewers(profile) if context["show_viewers"] else []
         return context
 
 
