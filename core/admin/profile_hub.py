@@ -16,10 +16,10 @@ views (``tests/core/test_profile_hub.py`` asserts it).
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from wagtail.admin.widgets import AdminDateInput
 
 from .. import access
 from ..access import AccessLevel
@@ -36,6 +36,8 @@ from ..models import (
 )
 from ..roles import PARTNERSHIP_ADMIN, has_role
 
+#: The browser's own date picker: Wagtail's AdminDateInput writes an inline <script>.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 #: Chronology entries per page of the hub's tab.
 CHRONOLOGY_PAGE_SIZE = 25
 #: Rows of the who-has-viewed summary.
@@ -56,10 +58,10 @@ class ChronologyFilter(django_filters.FilterSet):
         queryset=Organisation.objects.none(), label="Organisation", empty_label="All organisations"
     )
     date_from = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label="From", widget=AdminDateInput
+        field_name="occurred_at", lookup_expr="date__gte", label="From", widget=DATE_INPUT
     )
     date_to = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label="To",
-                                        widget=AdminDateInput)
+                                        widget=DATE_INPUT)
 
     class Meta:
         model = Activity

@@ -33,7 +33,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 from wagtail import hooks
-from wagtail.admin.widgets import AdminDateInput
 
 from .. import access, services
 from ..access import AccessLevel
@@ -141,7 +140,7 @@ class GrantForm(forms.Form):
         help_text="Recorded with the grant and shown to everyone who can see the sharing list.",
     )
     expires_on = forms.DateField(
-        required=False, widget=AdminDateInput, label="Access ends on",
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Access ends on",
         help_text="Leave empty for access until it is revoked. Access ends at the start of this day.",
     )
 
