@@ -9,7 +9,9 @@ from __future__ import annotations
 import copy
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Case as DbCase
 from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, When
 from django.http import HttpResponseRedirect
@@ -31,8 +33,11 @@ from ..models import (
     RiskLevel,
     WarningMarker,
 )
+from ..models.notifications import NotificationKind
 from ..plugins.registry import registry
+from ..services import duplicates
 from ..services.errors import NotAllowed
+from ..services.notifications import notify
 from . import profile_hub, sharing
 from .records_common import RecordViewMixin, RestrictedListingView, audit_view, forbidden_as_403
 
@@ -231,8 +236,19 @@ class ProfileCreateView(WagtailAdminTemplateMixin, View):
     def post(self, request):
         form = ProfileCreateForm(request.POST, user=request.user)
         if form.is_valid():
+            kwargs = form.service_kwargs()
+            matches = duplicates.find_possible_duplicates(
+                first_name=kwargs.get("first_name", ""), last_name=kwargs.get("last_name", ""),
+                date_of_birth=kwargs.get("date_of_birth"), identifiers=kwargs["identifiers"],
+                aliases=kwargs["aliases"],
+            )
+            if matches and not request.POST.get("create_anyway"):
+                # Warn first; nothing is saved until the user confirms.
+                return self.render(form, matches=matches)
             try:
-                profile = services.create_profile(by=request.user, **form.service_kwargs())
+                profile = services.create_profile(
+                    by=request.user, possible_duplicates=[m.profile.pk for m in matches], **kwargs
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -241,13 +257,68 @@ class ProfileCreateView(WagtailAdminTemplateMixin, View):
         messages.error(request, "The profile could not be created: see the errors below.")
         return self.render(form)
 
-    def render(self, form):
+    def render(self, form, matches=()):
+        visible, hidden = duplicates.split_by_access(self.request.user, list(matches))
+        for match in hidden:
+            match.token = access_request_token(self.request.user, match.profile)
         return self.render_to_response(
             self.get_context_data(
                 form=form, action_url=reverse(f"{NAMESPACE}:add"), submit_button_label="Create profile",
-                submit_button_active_label="Creating…",
+                submit_button_active_label="Creating…", duplicates_visible=visible, duplicates_hidden=hidden,
+                has_duplicates=bool(matches), request_access_url=reverse(f"{NAMESPACE}:request_access"),
             )
         )
+
+
+#: Salt of the tokens that let a duplicate warning lead to an access request.
+ACCESS_REQUEST_SALT = "wraparound.profiles.duplicate-access-request"
+
+
+def access_request_token(user, profile) -> str:
+    """A signed reference to a profile the user may not see. The warning page carries
+    this instead of the pk, so that requesting access works only for a record a
+    duplicate check actually matched, by the user it was shown to — pks cannot be
+    probed through the request URL."""
+    return signing.dumps({"p": profile.pk, "u": user.pk}, salt=ACCESS_REQUEST_SALT)
+
+
+class ProfileRequestAccessView(WagtailAdminTemplateMixin, View):
+    """Ask the owner of a matched (unseen) profile for access. Shows nothing about the
+    profile: only that the request went to its owner team. A token that is forged,
+    expired or someone else's gets the same answer as a profile that does not exist."""
+
+    template_name = "wraparound/records/request_access.html"
+    page_title = "Request access"
+    header_icon = "lock"
+
+    def get(self, request):
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request):
+        try:
+            data = signing.loads(request.POST.get("token", ""), salt=ACCESS_REQUEST_SALT, max_age=24 * 3600)
+        except signing.BadSignature:
+            data = {}
+        profile = None
+        if data.get("u") == request.user.pk:
+            profile = Profile.objects.select_related("owner_team__organisation").filter(pk=data.get("p")).first()
+        if profile is None:
+            return self.render_to_response(self.get_context_data(invalid=True))
+        reason = (request.POST.get("reason") or "").strip()
+        try:
+            with transaction.atomic():
+                services.request_access(profile, by=request.user, reason=reason)
+                notify(
+                    profile.owner_team, kind=NotificationKind.ACCESS_REQUEST, actor=request.user,
+                    subject="Someone asked for access to a profile your team owns",
+                    body=f"{request.user.get_full_name() or request.user.username} asked: {reason}",
+                    url=reverse("wraparound_sharing:panel", args=["profile", profile.pk]),
+                )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Your request was sent to {profile.owner_team}.")
+        return HttpResponseRedirect(reverse(f"{NAMESPACE}:add"))
 
 
 class ProfileEditView(RecordViewMixin, View):
