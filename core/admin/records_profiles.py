@@ -24,7 +24,8 @@ from wagtail.admin.widgets import HeaderButton
 
 from .. import access, services
 from ..access import AccessLevel
-from ..forms.records import ProfileCreateForm, ProfileEditForm, add_service_errors
+from ..forms.profile_edit import AddressFormSet, ProfileFullEditForm
+from ..forms.records import ProfileCreateForm, add_service_errors
 from ..models import (
     CaseParticipant,
     PersonRole,
@@ -339,23 +340,27 @@ class ProfileEditView(RecordViewMixin, View):
         ]
 
     def get(self, request, pk):
-        form = ProfileEditForm(instance=self.object, initial={"version": self.object.version})
-        response = self.render(form)
+        form = ProfileFullEditForm(instance=self.object, initial={"version": self.object.version})
+        response = self.render(form, self.address_formset())
         audit_view(request, self.object)
         return response
 
+    def address_formset(self, data=None):
+        return AddressFormSet(data, queryset=self.object.addresses.order_by("id"), prefix="addresses")
+
     def post(self, request, pk):
         # A copy: the form writes its values onto its instance while validating.
-        form = ProfileEditForm(request.POST, instance=copy.copy(self.object))
+        form = ProfileFullEditForm(request.POST, instance=copy.copy(self.object))
+        # Without the formset's management data (an older client) the addresses are left alone.
+        addresses = self.address_formset(request.POST) if "addresses-TOTAL_FORMS" in request.POST else None
         status = 200
-        if form.is_valid():
-            changes = form.changes()
-            if not changes:
-                messages.info(request, "Nothing was changed.")
-                return HttpResponseRedirect(self.url("detail", self.object.pk))
+        if form.is_valid() and (addresses is None or addresses.is_valid()):
             try:
-                services.update_profile(
-                    self.object, by=request.user, changes=changes, expected_version=form.cleaned_data["version"]
+                services.edit_profile(
+                    self.object, by=request.user, changes=form.changes(),
+                    expected_version=form.cleaned_data["version"],
+                    addresses=addresses.address_dicts() if addresses is not None else None,
+                    **form.detail_kwargs(),
                 )
             except services.ConflictError as exc:
                 form.add_error(None, exc)
@@ -370,14 +375,14 @@ class ProfileEditView(RecordViewMixin, View):
                 return HttpResponseRedirect(self.url("detail", self.object.pk))
         if status == 200:
             messages.error(request, "The profile could not be saved: see the errors below.")
-        response = self.render(form)
+        response = self.render(form, addresses or self.address_formset())
         response.status_code = status
         return response
 
-    def render(self, form):
+    def render(self, form, addresses):
         return self.render_to_response(
             self.get_context_data(
-                form=form, action_url=self.url("edit", self.object.pk), submit_button_label="Save",
-                submit_button_active_label="Saving…",
+                form=form, address_formset=addresses, action_url=self.url("edit", self.object.pk),
+                submit_button_label="Save", submit_button_active_label="Saving…",
             )
         )

@@ -36,11 +36,12 @@ from .people import (
     set_person_roles,
     update_profile,
 )
+from .profile_edit import edit_profile
 
 __all__ = [
     "ConflictError", "add_activity", "add_household_member", "create_household", "add_address", "add_alias", "add_identifier", "add_member",
     "add_participant", "add_relationship", "add_warning_marker", "change_stage", "close_case",
-    "create_profile", "decide_access_request", "expire_grants", "grant_access", "link_cases",
+    "create_profile", "decide_access_request", "edit_profile", "expire_grants", "grant_access", "link_cases",
     "open_case", "record_view", "remove_member", "request_access", "revoke_grant",
     "set_person_roles", "set_programme_enabled", "transfer_ownership", "update_case", "update_profile",
 ]
