@@ -42,6 +42,11 @@ class ProfileFullEditForm(ProfileEditForm):
                 required=False, max_length=100, label=spec.label, help_text=spec.help_text,
                 initial=existing_ids.get(code, ""),
             )
+        self.order_fields([
+            "first_name", "middle_names", "last_name", "preferred_name", "aliases", "date_of_birth",
+            "date_of_birth_approximate", "gender", "person_roles", "risk_level", "warning_markers",
+            *self.identifier_field_names(), "phone", "email",
+        ])
         if profile.pk and not self.is_bound:
             self.initial.setdefault("person_roles", list(profile.person_roles.values_list("role", flat=True)))
             self.initial.setdefault("warning_markers", list(profile.warning_markers.values_list("marker", flat=True)))
@@ -97,6 +102,8 @@ class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
         fields = ["kind", "line1", "line2", "town", "county", "postcode", "current", "valid_from", "valid_to"]
+        labels = {"line1": "Address line 1", "line2": "Address line 2", "current": "Current address",
+                  "DELETE": "Remove"}
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "valid_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
