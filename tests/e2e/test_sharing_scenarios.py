@@ -38,11 +38,14 @@ def open_tab(page, tab):
 
 def share(page, find, choice, level, reason):
     page.fill("#find", find)
-    page.click("form[role=search] button[type=submit]")
+    with page.expect_navigation():
+        page.click("form[role=search] button[type=submit]")
     page.locator("[data-testid=grant-form] label", has_text=choice).first.locator("input[type=radio]").check()
     page.select_option("[data-testid=grant-form] select[name=level]", label=level)
     page.fill("[data-testid=grant-form] textarea[name=reason]", reason)
-    page.click("[data-testid=grant-form] button[type=submit]")
+    with page.expect_navigation():
+        page.click("[data-testid=grant-form] button[type=submit]")
+    page.wait_for_load_state()
 
 
 def test_s1_cross_county_grant_joint_work_transfer(demo, page, screenshot):
@@ -69,7 +72,8 @@ def test_s1_cross_county_grant_joint_work_transfer(demo, page, screenshot):
     page.goto(f"{demo}/admin/cases/{case.pk}/")
     quick = page.locator("form[action$='/activities/add/']")
     quick.locator("[name=summary]").fill("First home visit in Norwich: settled at hostel")
-    quick.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        quick.locator("button[type=submit]").click()
     assert Notification.objects.filter(recipient__username="norfolk_iom", kind="grant").count() == 2
     # Ownership passes to Norfolk; Staffordshire keeps read access.
     sign_in(page, demo, "staffs_iom")
@@ -79,7 +83,8 @@ def test_s1_cross_county_grant_joint_work_transfer(demo, page, screenshot):
     transfer.locator("select[name=previous_owner_level]").select_option(label="View")
     transfer.locator("textarea[name=reason]").fill("Settled in Norfolk: Norfolk IOM takes the lead.")
     transfer.locator("input[name=consent_reviewed]").check()
-    transfer.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        transfer.locator("button[type=submit]").click()
     expect(page.get_by_text("now owns this record").first).to_be_visible()
     expect(page.locator("[data-testid=read-only]").first).to_be_visible()
     screenshot("s1-04-after-transfer-read-only")
@@ -126,7 +131,8 @@ def test_s5_duplicate_warning_offers_an_access_request(demo, page, screenshot):
     page.fill("input[name=last_name]", "marsh")
     page.fill("input[name=date_of_birth]", ethan.date_of_birth.isoformat())
     page.keyboard.press("Escape")
-    page.click("button[type=submit]:has-text('Create profile')")
+    with page.expect_navigation():
+        page.click("button[type=submit]:has-text('Create profile')")
     warning = page.locator("[data-testid=duplicate-warning]")
     expect(warning).to_be_visible()
     assert "A matching record exists, owned by Safer Communities Team (Adur & Worthing Councils)" in warning.inner_text()
@@ -134,7 +140,8 @@ def test_s5_duplicate_warning_offers_an_access_request(demo, page, screenshot):
     screenshot("s5-01-duplicate-warning")
     hidden = page.locator("[data-testid=duplicate-hidden]")
     hidden.locator("textarea[name=reason]").fill("Seen in Brighton city centre late at night; offering support.")
-    hidden.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        hidden.locator("button[type=submit]").click()
     expect(page.get_by_text("Your request was sent to Safer Communities Team").first).to_be_visible()
     screenshot("s5-02-request-sent")
     assert Profile.objects.filter(first_name="Ethan", last_name__iexact="marsh").count() == 1
