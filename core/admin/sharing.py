@@ -63,6 +63,8 @@ def grants_in_force(obj, user):
         access.restrict(Grant.objects.filter(**target, revoked_at__isnull=True), user)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .select_related("user", "team__organisation", "organisation", "granted_by")
+        # A named person is shown with their teams: across partnerships a name alone says little.
+        .prefetch_related(Prefetch("user__memberships", queryset=Membership.objects.select_related("team__organisation")))
         .order_by("-level", "granted_at", "id")
     )
 

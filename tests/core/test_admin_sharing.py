@@ -112,6 +112,8 @@ def test_grant_to_named_officers(world, liam):
     assert level_for(world.norfolk_ppo_officer, liam) == AccessLevel.CONTRIBUTE
     assert level_for(world.norfolk_officer, liam) is None
     assert Notification.objects.filter(recipient=world.norfolk_ppo_officer, kind="grant").count() == 1
+    html = client.get(panel("profile", liam.pk)).content.decode()
+    assert "Named person · PPO Team, Norfolk Constabulary" in html
 
 
 @pytest.mark.django_db
