@@ -8,7 +8,8 @@ in the two namespaces, so a URL added here is checked for 404 on records the use
 not see without further work.
 
 - ``/admin/profiles/`` (namespace ``wraparound_profiles``): ``index``,
-  ``index_results`` (the listing's AJAX refresh), ``add``, ``<pk>/`` ``detail``,
+  ``index_results`` (the listing's AJAX refresh), ``add``, ``request-access/``
+  ``request_access`` (from a duplicate warning; a signed token, no pk), ``<pk>/`` ``detail``,
   ``<pk>/edit/`` ``edit``, ``<pk>/reason/`` ``justify``;
 - ``/admin/cases/`` (namespace ``wraparound_cases``): ``index`` (filters ``programme``,
   ``status``, ``stage``, ``owner_team``, ``lead``, ``opened_on_from/_to``; ``?q=``),
@@ -45,6 +46,7 @@ class ProfileViewSet(ViewSet):
             path("", index.as_view(), name="index"),
             path("results/", index.as_view(results_only=True), name="index_results"),
             path("add/", records_profiles.ProfileCreateView.as_view(), name="add"),
+            path("request-access/", records_profiles.ProfileRequestAccessView.as_view(), name="request_access"),
             path("<int:pk>/", records_profiles.ProfileDetailView.as_view(), name="detail"),
             path("<int:pk>/edit/", records_profiles.ProfileEditView.as_view(), name="edit"),
             path(

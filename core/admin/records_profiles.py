@@ -9,7 +9,9 @@ from __future__ import annotations
 import copy
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Case as DbCase
 from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, When
 from django.http import HttpResponseRedirect
@@ -23,9 +25,9 @@ from wagtail.admin.widgets import HeaderButton
 from .. import access, services
 from ..access import AccessLevel
 from ..access.listing import VisibleProfileList
-from ..forms.records import ProfileCreateForm, ProfileEditForm, add_service_errors
+from ..forms.profile_edit import AddressFormSet, ProfileFullEditForm
+from ..forms.records import ProfileCreateForm, add_service_errors
 from ..models import (
-    Activity,
     CaseParticipant,
     PersonRole,
     Profile,
@@ -33,13 +35,15 @@ from ..models import (
     RiskLevel,
     WarningMarker,
 )
+from ..models.notifications import NotificationKind
 from ..plugins.registry import registry
+from ..services import duplicates
 from ..services.errors import NotAllowed
+from ..services.notifications import notify
+from . import profile_hub, sharing
 from .records_common import RecordViewMixin, RestrictedListingView, audit_view, forbidden_as_403
 
 NAMESPACE = "wraparound_profiles"
-#: Entries of the action log shown on the profile page (the newest).
-ACTIVITIES_SHOWN = 50
 RISK_CLASS = {"high": "critical", "very_high": "critical", "medium": "warning"}
 
 
@@ -192,6 +196,7 @@ class ProfileDetailView(RecordViewMixin, View):
         context["risk_class"] = RISK_CLASS.get(profile.risk_level, "")
         context["risk_unknown"] = profile.risk_level == RiskLevel.UNKNOWN
         context["owner_team"] = profile.owner_team
+        # Cases tab
         context["participations"] = list(
             access.restrict(CaseParticipant.objects.filter(profile=profile), user)
             .select_related("case__owner_team__organisation")
@@ -199,13 +204,23 @@ class ProfileDetailView(RecordViewMixin, View):
         )
         for p in context["participations"]:
             p.programme_name = registry.programme_name(p.case.programme)
-        activities = access.restrict(Activity.objects.filter(profile=profile), user).select_related(
-            "recorded_by", "organisation", "case"
+        context["can_open_case"] = user.has_perm("core.add_case")
+        # Chronology tab
+        context["chronology_filter"], context["chronology_page"] = profile_hub.chronology(
+            profile, user, self.request.GET
         )
-        # One more than shown, to know whether there are more (exactly 50 are not "more").
-        shown = list(activities[: ACTIVITIES_SHOWN + 1])
-        context["activities"] = shown[:ACTIVITIES_SHOWN]
-        context["activities_more"] = len(shown) > ACTIVITIES_SHOWN
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["chronology_query"] = query.urlencode()
+        # Relationships and household tab
+        context["relationships"] = profile_hub.relationships(profile, user)
+        context["households"] = profile_hub.households(profile, user)
+        # Sharing tab
+        context["grants"] = sharing.grants_in_force(profile, user)
+        context["sharing_url"] = reverse("wraparound_sharing:panel", args=["profile", profile.pk])
+        # Who has viewed this record: managers and partnership admins only.
+        context["show_viewers"] = profile_hub.can_see_viewers(user, profile, self.level)
+        context["viewers"] = profile_hub.viewers(profile) if context["show_viewers"] else []
         return context
 
 
@@ -232,8 +247,19 @@ class ProfileCreateView(WagtailAdminTemplateMixin, View):
     def post(self, request):
         form = ProfileCreateForm(request.POST, user=request.user)
         if form.is_valid():
+            kwargs = form.service_kwargs()
+            matches = duplicates.find_possible_duplicates(
+                first_name=kwargs.get("first_name", ""), last_name=kwargs.get("last_name", ""),
+                date_of_birth=kwargs.get("date_of_birth"), identifiers=kwargs["identifiers"],
+                aliases=kwargs["aliases"],
+            )
+            if matches and not request.POST.get("create_anyway"):
+                # Warn first; nothing is saved until the user confirms.
+                return self.render(form, matches=matches)
             try:
-                profile = services.create_profile(by=request.user, **form.service_kwargs())
+                profile = services.create_profile(
+                    by=request.user, possible_duplicates=[m.profile.pk for m in matches], **kwargs
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -242,13 +268,68 @@ class ProfileCreateView(WagtailAdminTemplateMixin, View):
         messages.error(request, "The profile could not be created: see the errors below.")
         return self.render(form)
 
-    def render(self, form):
+    def render(self, form, matches=()):
+        visible, hidden = duplicates.split_by_access(self.request.user, list(matches))
+        for match in hidden:
+            match.token = access_request_token(self.request.user, match.profile)
         return self.render_to_response(
             self.get_context_data(
                 form=form, action_url=reverse(f"{NAMESPACE}:add"), submit_button_label="Create profile",
-                submit_button_active_label="Creating…",
+                submit_button_active_label="Creating…", duplicates_visible=visible, duplicates_hidden=hidden,
+                has_duplicates=bool(matches), request_access_url=reverse(f"{NAMESPACE}:request_access"),
             )
         )
+
+
+#: Salt of the tokens that let a duplicate warning lead to an access request.
+ACCESS_REQUEST_SALT = "wraparound.profiles.duplicate-access-request"
+
+
+def access_request_token(user, profile) -> str:
+    """A signed reference to a profile the user may not see. The warning page carries
+    this instead of the pk, so that requesting access works only for a record a
+    duplicate check actually matched, by the user it was shown to — pks cannot be
+    probed through the request URL."""
+    return signing.dumps({"p": profile.pk, "u": user.pk}, salt=ACCESS_REQUEST_SALT)
+
+
+class ProfileRequestAccessView(WagtailAdminTemplateMixin, View):
+    """Ask the owner of a matched (unseen) profile for access. Shows nothing about the
+    profile: only that the request went to its owner team. A token that is forged,
+    expired or someone else's gets the same answer as a profile that does not exist."""
+
+    template_name = "wraparound/records/request_access.html"
+    page_title = "Request access"
+    header_icon = "lock"
+
+    def get(self, request):
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request):
+        try:
+            data = signing.loads(request.POST.get("token", ""), salt=ACCESS_REQUEST_SALT, max_age=24 * 3600)
+        except signing.BadSignature:
+            data = {}
+        profile = None
+        if data.get("u") == request.user.pk:
+            profile = Profile.objects.select_related("owner_team__organisation").filter(pk=data.get("p")).first()
+        if profile is None:
+            return self.render_to_response(self.get_context_data(invalid=True))
+        reason = (request.POST.get("reason") or "").strip()
+        try:
+            with transaction.atomic():
+                services.request_access(profile, by=request.user, reason=reason)
+                notify(
+                    profile.owner_team, kind=NotificationKind.ACCESS_REQUEST, actor=request.user,
+                    subject="Someone asked for access to a profile your team owns",
+                    body=f"{request.user.get_full_name() or request.user.username} asked: {reason}",
+                    url=reverse("wraparound_sharing:panel", args=["profile", profile.pk]),
+                )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Your request was sent to {profile.owner_team}.")
+        return HttpResponseRedirect(reverse(f"{NAMESPACE}:add"))
 
 
 class ProfileEditView(RecordViewMixin, View):
@@ -269,23 +350,27 @@ class ProfileEditView(RecordViewMixin, View):
         ]
 
     def get(self, request, pk):
-        form = ProfileEditForm(instance=self.object, initial={"version": self.object.version})
-        response = self.render(form)
+        form = ProfileFullEditForm(instance=self.object, initial={"version": self.object.version})
+        response = self.render(form, self.address_formset())
         audit_view(request, self.object)
         return response
 
+    def address_formset(self, data=None):
+        return AddressFormSet(data, queryset=self.object.addresses.order_by("id"), prefix="addresses")
+
     def post(self, request, pk):
         # A copy: the form writes its values onto its instance while validating.
-        form = ProfileEditForm(request.POST, instance=copy.copy(self.object))
+        form = ProfileFullEditForm(request.POST, instance=copy.copy(self.object))
+        # Without the formset's management data (an older client) the addresses are left alone.
+        addresses = self.address_formset(request.POST) if "addresses-TOTAL_FORMS" in request.POST else None
         status = 200
-        if form.is_valid():
-            changes = form.changes()
-            if not changes:
-                messages.info(request, "Nothing was changed.")
-                return HttpResponseRedirect(self.url("detail", self.object.pk))
+        if form.is_valid() and (addresses is None or addresses.is_valid()):
             try:
-                services.update_profile(
-                    self.object, by=request.user, changes=changes, expected_version=form.cleaned_data["version"]
+                services.edit_profile(
+                    self.object, by=request.user, changes=form.changes(),
+                    expected_version=form.cleaned_data["version"],
+                    addresses=addresses.address_dicts() if addresses is not None else None,
+                    **form.detail_kwargs(),
                 )
             except services.ConflictError as exc:
                 form.add_error(None, exc)
@@ -300,14 +385,14 @@ class ProfileEditView(RecordViewMixin, View):
                 return HttpResponseRedirect(self.url("detail", self.object.pk))
         if status == 200:
             messages.error(request, "The profile could not be saved: see the errors below.")
-        response = self.render(form)
+        response = self.render(form, addresses or self.address_formset())
         response.status_code = status
         return response
 
-    def render(self, form):
+    def render(self, form, addresses):
         return self.render_to_response(
             self.get_context_data(
-                form=form, action_url=self.url("edit", self.object.pk), submit_button_label="Save",
-                submit_button_active_label="Saving…",
+                form=form, address_formset=addresses, action_url=self.url("edit", self.object.pk),
+                submit_button_label="Save", submit_button_active_label="Saving…",
             )
         )

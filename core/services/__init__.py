@@ -38,6 +38,7 @@ from .people import (
     set_person_roles,
     update_profile,
 )
+from .profile_edit import edit_profile
 from .work import (
     accept_referral,
     add_task_attachment,
@@ -58,7 +59,7 @@ __all__ = [
     "create_service_account", "issue_token", "revoke_token",
     "ConflictError", "add_activity", "add_household_member", "create_household", "add_address", "add_alias", "add_identifier", "add_member",
     "add_participant", "add_relationship", "add_warning_marker", "change_stage", "close_case",
-    "create_profile", "decide_access_request", "expire_grants", "grant_access", "link_cases",
+    "create_profile", "decide_access_request", "edit_profile", "expire_grants", "grant_access", "link_cases",
     "open_case", "record_view", "remove_member", "request_access", "revoke_grant",
     "set_person_roles", "set_programme_enabled", "transfer_ownership", "update_case", "update_profile",
     "record_chronology_output", "remove_participant", "reopen_case", "unlink_cases",

@@ -81,10 +81,14 @@ def create_profile(
     identifiers=(),
     aliases=(),
     addresses=(),
+    possible_duplicates=(),
     **fields,
 ) -> Profile:
     """Create a profile owned by ``owner_team`` with its roles, markers, identifiers
-    (``[(kind, value)]``), aliases (names) and addresses (dicts). One audit event."""
+    (``[(kind, value)]``), aliases (names) and addresses (dicts). One audit event.
+
+    ``possible_duplicates``: pks of existing profiles the user was warned about and
+    chose to create anyway; kept in the audit event so the decision can be reviewed."""
     require_perm(by, "core.add_profile", "create profiles")
     if not can_act_for_team(by, owner_team):
         raise ValidationError({"owner_team": "You can only create profiles for your own teams."})
@@ -113,7 +117,8 @@ def create_profile(
     audit.record(
         AuditAction.CREATE, profile, actor=by,
         changes={"owner_team": str(owner_team), "person_roles": roles, "warning_markers": markers,
-                 "identifiers": [k for k, _ in cleaned_ids]},
+                 "identifiers": [k for k, _ in cleaned_ids]}
+        | ({"created_despite_possible_duplicates": sorted(possible_duplicates)} if possible_duplicates else {}),
     )
     return profile
 
