@@ -7,8 +7,9 @@ Each scenario runs once to warm up, then ``--runs`` times; the table shows the m
 the min–max, the number of runs and the SQL queries of one run, the target and PASS/FAIL,
 and — where django-guardian can answer the same question — the ratio to guardian's own
 ``get_objects_for_user`` on the same data in the same run. The JSON file holds the same
-rows. Exit status is 1 when a query-count target fails (those do not depend on the
-machine) or, with ``--strict``, when any target fails.
+rows. Exit status is 1 when a scenario raises (the harness has rotted) or, with ``--strict``,
+when any target — time or query count — fails; CI runs it without ``--strict`` at a tiny
+scale, where the timings mean little.
 """
 
 from __future__ import annotations
@@ -236,26 +237,51 @@ class Bench:
 
             self.run(f"name search, {label} fragment (typical)", fn, target_ms=target, note=share)
 
-    def later_features(self):
-        from django.urls import NoReverseMatch, reverse
+    def gallery(self):
+        """A saved-filter gallery (very high risk) whose audience is the typical user's
+        teams: the card grid shows profiles the user may not otherwise see."""
+        from django.urls import reverse
 
-        for name, url_name, args in (
-            ("gallery page", "wraparound_galleries:index", []),
-            ("dashboard statistics", "wagtailadmin_home", []),
-            ("API list endpoint, profiles", "api-v1:profiles_list", []),
-        ):
-            try:
-                url = reverse(url_name, args=args)
-            except NoReverseMatch:
-                self.run(name, lambda: (_ for _ in ()).throw(Skip("not in this build")))
-                continue
-            client = self.client_for(self.users["typical"])
+        from core.models import Gallery, Team
 
-            def get(url=url, client=client):
-                response = client.get(url)
+        user = self.users["typical"]
+        gallery, _ = Gallery.objects.get_or_create(
+            slug="bench-very-high-risk",
+            defaults={"name": "Bench: very high risk", "kind": Gallery.Kind.FILTER, "risk_levels": ["very_high"]},
+        )
+        gallery.audience_teams.set(Team.objects.filter(memberships__user=user))
+        client = self.client_for(user)
+        url = reverse("wraparound_galleries:grid", args=[gallery.pk])
+
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        self.run("gallery page, HTTP (saved filter: very high risk)", get, max_queries=25)
+
+    def dashboard(self):
+        from django.urls import reverse
+
+        client = self.client_for(self.users["typical"])
+        url = reverse("wagtailadmin_home")
+
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        self.run("dashboard with statistics, HTTP (typical)", get, max_queries=30)
+
+    def api_list(self):
+        from django.urls import reverse
+
+        client = self.client_for(self.users["typical"])  # session auth, as the admin's own JS
+        url = reverse("api-v1:list_profiles")
+        for size in (10, 100):
+            def get(size=size):
+                response = client.get(url, {"page_size": size})
                 assert response.status_code == 200, response.status_code
 
-            self.run(f"{name}, HTTP (typical)", get, max_queries=30)
+            self.run(f"API GET /api/v1/profiles/, page of {size} (typical)", get, max_queries=12)
 
 
 def print_table(results: list[Result], meta: dict) -> None:
@@ -284,16 +310,15 @@ def main(argv=None) -> int:
     django_setup()
     bench = Bench(args.runs)
     for scenario in (bench.profile_lists, bench.profile_list_view, bench.case_list, bench.profile_hub,
-                     bench.object_check, bench.name_search, bench.later_features):
+                     bench.object_check, bench.name_search, bench.gallery, bench.dashboard, bench.api_list):
         scenario()
     print_table(bench.results, bench.meta)
     out = args.json or ROOT / "bench" / "results" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"meta": bench.meta, "results": [asdict(r) for r in bench.results]}, indent=2))
     print(f"\nresults written to {out}")
-    query_failures = [r for r in bench.results if r.note and "QUERY TARGET FAILED" in r.note]
-    timing_failures = [r for r in bench.results if r.passed is False]
-    if query_failures or (args.strict and timing_failures):
+    failures = [r for r in bench.results if r.passed is False]
+    if args.strict and failures:
         return 1
     return 0
 

@@ -34,6 +34,11 @@ def record_reports(context, parent):
     reports = access.restrict(Report.objects.filter(**{kind: parent}), user).select_related(
         "report_type", "organisation", "author"
     )[:20]
-    level = access.level_for(user, parent)
+    # The record screens already worked out the viewer's level on the record they show.
+    shown = context.get("object")
+    if "level" in context and type(shown) is type(parent) and shown.pk == parent.pk:
+        level = context["level"]
+    else:
+        level = access.level_for(user, parent)
     types = report_types_for(user, kind) if level and level >= AccessLevel.CONTRIBUTE else []
     return {"reports": list(reports), "report_types": types, "kind": kind, "parent": parent}

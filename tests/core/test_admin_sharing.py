@@ -188,3 +188,24 @@ def test_transfer_with_no_access_left_sends_the_user_to_the_list(world, case):
     })
     assert response.status_code == 302 and response.url == reverse("wraparound_cases:index")
     assert not can(world.staffs_officer, case)
+
+
+@pytest.mark.django_db
+def test_access_list_shows_a_grant_whose_granter_has_gone(world):
+    """granted_by is SET_NULL when the granter's account is deleted; the list must still render."""
+    from django.contrib.auth import get_user_model
+
+    from core import services
+    from core.access import AccessLevel
+    from tests.factories import ProfileFactory, UserFactory, member
+
+    granter = UserFactory(username="leaver")
+    member(granter, world.staffs_iom)
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    services.grant_access(profile, world.norfolk_iom, AccessLevel.VIEW, by=granter, reason="Joint work")
+    get_user_model().objects.filter(pk=granter.pk).delete()
+    client = Client()
+    client.force_login(world.staffs_officer)
+    response = client.get(reverse("wraparound_sharing:panel", args=["profile", profile.pk]))
+    assert response.status_code == 200
+    assert "Joint work" in response.content.decode()

@@ -135,10 +135,11 @@ def test_hub_query_count_does_not_grow_with_activities(world, liam, shared_case,
     ])
     many = count()
     assert many == few
-    # 30 measured on SQLite: about a dozen are the admin's own (session, user, permissions,
-    # Wagtail's menu and user profile, the shell's programme menu) and two the audit
-    # write's savepoint; the tabs themselves take the rest, a fixed number.
-    with django_assert_max_num_queries(30, info="hub queries"):
+    # 33 measured on SQLite after the workspace merge: about a dozen are the admin's own
+    # (session, user, permissions, Wagtail's user profile, the shell's programme menu, the
+    # unread count) and two the audit write's savepoint; the tabs (now with alerts, tasks
+    # and reports) take the rest, a fixed number. Issue 8's target is 20: not met yet.
+    with django_assert_max_num_queries(33, info="hub queries"):
         client.get(hub(liam))
 
 
