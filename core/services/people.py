@@ -7,7 +7,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .. import audit
+from .. import audit, uploads
 from ..access import AccessLevel
 from ..models import (
     Address,
@@ -126,6 +126,12 @@ def update_profile(profile: Profile, *, by, changes: dict, expected_version: int
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if hasattr(changes.get("photo"), "read"):
+        # Sniffed, size-limited and re-encoded (core.uploads) before anything is stored.
+        try:
+            changes = {**changes, "photo": uploads.clean_image(changes["photo"]).content}
+        except ValidationError as exc:
+            raise ValidationError({"photo": exc.messages}) from exc
     fresh = Profile.objects.get(pk=profile.pk)
     before = _profile_snapshot(fresh)
     expected = profile.version if expected_version is None else expected_version
