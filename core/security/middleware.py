@@ -24,13 +24,15 @@ LAST_SEEN_KEY = "_wraparound_last_seen"
 LAST_SEEN_RESOLUTION = 60
 
 #: URL names a user who still owes a second factor may reach: signing in and out, the
-#: two-factor screens themselves, and password reset (which works without a session).
+#: two-factor screens themselves, password reset (which works without a session), and
+#: the admin's icon sprite and translations, which those screens load (without them the
+#: sprite request would be answered with the enrolment page, pasted into the page).
 TWO_FACTOR_EXEMPT_URL_NAMES = frozenset({
     "wagtailadmin_login", "wagtailadmin_logout",
     "wraparound_2fa_verify", "wraparound_2fa_enrol",
     "wagtailadmin_password_reset", "wagtailadmin_password_reset_done",
     "wagtailadmin_password_reset_confirm", "wagtailadmin_password_reset_complete",
-    "wagtailadmin_javascript_catalog",
+    "wagtailadmin_javascript_catalog", "wagtailadmin_sprite",
 })
 
 

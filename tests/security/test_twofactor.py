@@ -141,3 +141,12 @@ def test_an_unverified_session_gets_no_data_from_the_photo_view(client, world):
     response = client.get(reverse("wraparound_profile_photo", args=[1]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("wraparound_2fa_enrol"))
+
+
+@override_settings(WRAPAROUND_REQUIRE_2FA=True)
+def test_the_icon_sprite_loads_on_the_enrolment_screen(client, world):
+    # The enrolment page loads the admin's sprite; redirecting it would paste the
+    # enrolment page into itself (seen in the browser test).
+    _password_login(client, world.norfolk_officer)
+    response = client.get(reverse("wagtailadmin_sprite"))
+    assert response.status_code == 200 and b"<svg" in response.content
