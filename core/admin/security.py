@@ -2,7 +2,10 @@
 
 - the user's two-factor settings, under the account menu (``core.security.twofactor``);
 - "Locked-out sign-ins" under Settings, for organisation, partnership and system
-  admins: the lockouts in force and a button to lift each (``core.security.lockouts``).
+  admins: the lockouts in force and a button to lift each (``core.security.lockouts``);
+- the subject access export of one profile (``core.security.dataprotection``), at
+  ``/admin/data-protection/profiles/<pk>/export/``: 404 to users who cannot see the
+  profile, 403 to those who see it but may not manage it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,44 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from ..security import lockouts, twofactor
+from .. import access
+from ..models import Profile
+from ..security import dataprotection, lockouts, twofactor
+
+
+class SubjectAccessExportView(WagtailAdminTemplateMixin, TemplateView):
+    page_title = "Subject access export"
+    header_icon = "download"
+    template_name = "wraparound/security/subject_access.html"
+
+    def dispatch(self, request, pk):
+        self.profile = access.get_object_or_404(Profile, request.user, access.AccessLevel.VIEW, pk=pk)
+        if not dataprotection.may_export(request.user, self.profile):
+            raise PermissionDenied
+        return super().dispatch(request, pk)
+
+    def get_breadcrumbs_items(self):
+        return []
+
+    def get_page_subtitle(self):
+        return str(self.profile)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "profile": self.profile, "error": kwargs.get("error")}
+
+    def post(self, request, pk):
+        from django.core.exceptions import ValidationError
+        from django.http import HttpResponse
+
+        try:
+            data = dataprotection.subject_access_export(self.profile, by=request.user,
+                                                        reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(error=" ".join(exc.messages)))
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="subject-access-profile-{self.profile.pk}.zip"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class LockoutsView(WagtailAdminTemplateMixin, TemplateView):
@@ -60,6 +100,8 @@ def _security_urls():
     return [
         *twofactor.urlpatterns(),
         path("security/lockouts/", LockoutsView.as_view(), name="wraparound_lockouts"),
+        path("data-protection/profiles/<int:pk>/export/", SubjectAccessExportView.as_view(),
+             name="wraparound_subject_access"),
     ]
 
 
