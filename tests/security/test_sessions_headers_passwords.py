@@ -120,7 +120,10 @@ def test_argon2_is_the_first_hasher_outside_tests():
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
-    env = {**os.environ,
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE in this process; a real
+    # deployment must not have it (async.E001), so the child does not inherit it.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {**inherited,
            "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-for-the-check-" + "y" * 20,
            "DJANGO_ALLOWED_HOSTS": "wraparound.example.org",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",

@@ -137,3 +137,15 @@ def test_a_bad_photo_is_refused_with_a_field_message_and_nothing_is_stored(world
 def test_media_files_are_not_served_by_url(client, world):
     client.force_login(world.staffs_officer)
     assert client.get("/media/profiles/photos/anything.jpg").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_photo_given_when_creating_a_profile_is_cleaned_too(world):
+    profile = services.create_profile(by=world.staffs_officer, owner_team=world.staffs_iom, first_name="A",
+                                      last_name="B", photo=_file("me.jpg", _jpeg_with_exif(), "image/jpeg"))
+    with profile.photo.open("rb") as fh:
+        assert b"SpyCam" not in fh.read()
+    with pytest.raises(ValidationError) as exc:
+        services.create_profile(by=world.staffs_officer, owner_team=world.staffs_iom, first_name="C",
+                                last_name="D", photo=_file("me.png", _png() + b"<script>x</script>", "image/png"))
+    assert "photo" in exc.value.message_dict
