@@ -20,7 +20,8 @@ def _sign_in(page, base, username, password=PASSWORD):
     page.goto(f"{base}/admin/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def test_enrol_and_sign_in_with_a_totp_code(live_server, browser, page, screenshot, settings):
@@ -70,7 +71,7 @@ def test_lockout_after_five_failures_and_unlock_by_the_admin(live_server, page, 
     for _ in range(5):
         _sign_in(page, base, "norfolk_officer", "not the password")
     _sign_in(page, base, "norfolk_officer")
-    assert page.get_by_text("Sign-in temporarily locked").is_visible()
+    page.wait_for_selector("text=Sign-in temporarily locked")
     screenshot("security-04-lockout")
 
     admin = page.context.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
