@@ -43,7 +43,7 @@ def test_enrol_and_sign_in_with_a_totp_code(live_server, browser, page, screensh
     page.wait_for_selector(".wa-codes")
     assert page.locator(".wa-codes li").count() == 10
     screenshot("security-02-recovery-codes")
-    page.click("text=I have saved my codes")
+    page.click("text=I have saved them")
     page.wait_for_url(f"{base}/admin/")
 
     # A fresh browser: password, then a code from the "phone".
