@@ -17,6 +17,7 @@ class CoreConfig(AppConfig):
         from .admin.structure_scope import register_policies
         from .plugins.manager import get_plugin_manager
         from .plugins.registry import registry
+        from .security import signals as security_signals  # noqa: F401  (lockout auditing)
 
         registry.load(get_plugin_manager())
         register_policies()

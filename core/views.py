@@ -5,13 +5,13 @@ may view its profile (404 otherwise, as for the profile itself)."""
 
 from __future__ import annotations
 
-import mimetypes
+from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.views.decorators.http import require_GET
 
-from . import access
+from . import access, uploads
 from .models import Profile
 
 
@@ -26,11 +26,10 @@ def profile_photo_response(profile):
     """The photo of a profile the caller has already checked may be shown."""
     if not profile.photo:
         raise Http404("No photo.")
-    content_type = mimetypes.guess_type(profile.photo.name)[0] or "application/octet-stream"
-    if not content_type.startswith("image/"):
+    response = uploads.protected_file_response(
+        profile.photo, download_name=f"profile-{profile.pk}{PurePath(profile.photo.name).suffix}", as_attachment=False
+    )
+    if not response["Content-Type"].startswith("image/"):
+        response.close()
         raise Http404("No photo.")
-    response = FileResponse(profile.photo.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="profile-{profile.pk}{mimetypes.guess_extension(content_type) or ""}"'
-    response["Cache-Control"] = "private, max-age=300"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

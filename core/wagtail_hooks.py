@@ -11,6 +11,7 @@ from .admin import (  # noqa: F401
     records,
     reports,
     search,
+    security,
     sharing,
     shell,
     structure,

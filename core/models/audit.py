@@ -32,6 +32,9 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Log in"
     LOGOUT = "logout", "Log out"
     LOGIN_FAILED = "login_failed", "Failed login"
+    LOCKOUT = "lockout", "Login locked out"
+    UNLOCK = "unlock", "Login lockout lifted"
+    TWO_FACTOR = "two_factor", "Two-factor change"
 
 
 class S62Category(models.TextChoices):
@@ -63,6 +66,9 @@ S62_CATEGORY = {
     AuditAction.LOGIN: S62Category.ACCESS_CONTROL,
     AuditAction.LOGOUT: S62Category.ACCESS_CONTROL,
     AuditAction.LOGIN_FAILED: S62Category.ACCESS_CONTROL,
+    AuditAction.LOCKOUT: S62Category.ACCESS_CONTROL,
+    AuditAction.UNLOCK: S62Category.ACCESS_CONTROL,
+    AuditAction.TWO_FACTOR: S62Category.ACCESS_CONTROL,
 }
 
 

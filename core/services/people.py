@@ -7,7 +7,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .. import audit
+from .. import audit, uploads
 from ..access import AccessLevel
 from ..models import (
     Address,
@@ -43,6 +43,17 @@ def can_act_for_team(user, team: Team) -> bool:
     return has_role(user, ORGANISATION_ADMIN) and Membership.objects.filter(
         user=user, team__organisation_id=team.organisation_id
     ).exists()
+
+
+def _clean_photo(fields: dict) -> dict:
+    """An uploaded photo is sniffed, size-limited and re-encoded (core.uploads) before
+    anything is stored; a bad one is refused with a message on the photo field."""
+    if not hasattr(fields.get("photo"), "read"):
+        return fields
+    try:
+        return {**fields, "photo": uploads.clean_image(fields["photo"]).content}
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc.messages}) from exc
 
 
 def _profile_snapshot(profile: Profile) -> dict:
@@ -95,6 +106,7 @@ def create_profile(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+    fields = _clean_photo(fields)
     profile = Profile(owner_team=owner_team, created_by=by, **fields)
     profile.first_name = (profile.first_name or "").strip()
     profile.last_name = (profile.last_name or "").strip()
@@ -131,6 +143,7 @@ def update_profile(profile: Profile, *, by, changes: dict, expected_version: int
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    changes = _clean_photo(changes)
     fresh = Profile.objects.get(pk=profile.pk)
     before = _profile_snapshot(fresh)
     expected = profile.version if expected_version is None else expected_version

@@ -8,9 +8,12 @@ Environment variables:
 - ``WRAPAROUND_LOAD_ENTRYPOINT_PLUGINS``: ``0`` to ignore third-party plugins.
 - ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``DJANGO_DEBUG``.
 - ``WRAPAROUND_API_RATE``: API requests allowed per token, e.g. ``600/min`` (default).
+- ``WRAPAROUND_REQUIRE_2FA``, ``WRAPAROUND_LOCKOUT_FAILURES``, ``WRAPAROUND_LOCKOUT_MINUTES``,
+  ``WRAPAROUND_SESSION_IDLE_MINUTES``, ``WRAPAROUND_SESSION_MAX_HOURS``: see docs/security.md.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,18 +56,31 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Security (issue 9): one-time passwords (TOTP + recovery codes), login lockout, CSP.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.security.middleware.SessionLifetimeMiddleware",
+    "core.security.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.audit.AuditContextMiddleware",
+    # Last, as django-axes asks: turns a lockout found during authentication into the
+    # lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wraparound.urls"
@@ -93,6 +109,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -107,6 +125,79 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id first: new and re-saved passwords use it; older hashes still verify and are
+# upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# --- Two-factor authentication (django-otp). With WRAPAROUND_REQUIRE_2FA every
+# interactive user must enrol a TOTP device before reaching any screen; a user who has
+# enrolled is always asked for a code, whatever the setting. Off by default so the demo
+# logins (username + password) work; production turns it on.
+WRAPAROUND_REQUIRE_2FA = os.environ.get("WRAPAROUND_REQUIRE_2FA", "0") == "1"
+OTP_TOTP_ISSUER = "Wraparound"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# --- Brute-force lockout (django-axes): a username and, separately, a source address are
+# refused after WRAPAROUND_LOCKOUT_FAILURES failures, for WRAPAROUND_LOCKOUT_MINUTES after
+# the last failure. Failures are audited by core.signals (LOGIN_FAILED); lockouts by
+# core.security.signals.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = int(os.environ.get("WRAPAROUND_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("WRAPAROUND_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.audit.client_address"
+AXES_LOCKOUT_TEMPLATE = "wraparound/security/lockout.html"
+AXES_VERBOSE = False
+
+# --- Sessions: an idle timeout and an absolute lifetime (core.security.middleware), the
+# cookie lives no longer than the absolute lifetime and is not readable from scripts.
+WRAPAROUND_SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("WRAPAROUND_SESSION_IDLE_MINUTES", "30")))
+WRAPAROUND_SESSION_MAX_AGE = timedelta(hours=int(os.environ.get("WRAPAROUND_SESSION_MAX_HOURS", "10")))
+SESSION_COOKIE_AGE = int(WRAPAROUND_SESSION_MAX_AGE.total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# --- Response headers. Scripts only from this site: Wagtail 8's admin loads its code from
+# static files and passes data in non-executable JSON blocks, so no 'unsafe-inline' and
+# no nonce is needed for scripts. Styles keep 'unsafe-inline' because Wagtail's admin
+# sets style attributes from its own code. See docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Retention (core.security.dataprotection): years after closure before a closed case
+# is due for review, per programme slug. Overridable per deployment.
+WRAPAROUND_RETENTION_YEARS = {"default": 6, "asb": 6, "iom": 6, "missing": 10, "troubled_families": 6, "rj": 6}
+
+# --- Uploads (core.uploads): limits for every uploaded file.
+WRAPAROUND_UPLOAD_MAX_BYTES = int(os.environ.get("WRAPAROUND_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+WRAPAROUND_IMAGE_MAX_BYTES = int(os.environ.get("WRAPAROUND_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
+WRAPAROUND_IMAGE_MAX_PIXELS = 25_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
