@@ -3,7 +3,9 @@ listing refresh (``wraparound_audit_results``) and a streamed CSV export of the 
 filters (``wraparound_audit_export``).
 
 Who sees which events (:func:`audit_scope`):
-- a system admin (or superuser): every event;
+- a system admin (or superuser): the events of their own organisations (and their
+  records), as an organisation admin sees them — administering every organisation's
+  structure is not access to its records;
 - a partnership admin: events *by* anyone acting for an organisation in their
   partnerships, and events *on* profiles and cases owned by those organisations'
   teams (so a data controller sees who from another county opened their records);
@@ -39,6 +41,7 @@ from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.admin.widgets import HeaderButton
 
 from .. import audit
+from ..access import user_organisation_ids
 from ..models import AuditAction, AuditEvent, Case, Organisation, Profile
 from ..roles import ORGANISATION_ADMIN, PARTNERSHIP_ADMIN, has_role
 from .structure_scope import is_system_admin, scope
@@ -86,7 +89,17 @@ def audit_scope(user):
     if not may_audit(user):
         return AuditEvent.objects.none()
     if is_system_admin(user):
-        return AuditEvent.objects.all()
+        # Administering every organisation's structure gives no access to their records
+        # (roles never do), and the trail names the people in them: a system admin sees
+        # the events of their own organisations and those with none (failed sign-ins,
+        # system jobs), like an organisation admin of their own.
+        orgs = user_organisation_ids(user)
+        return AuditEvent.objects.filter(
+            Q(organisation_id__isnull=True)
+            | Q(organisation_id__in=orgs)
+            | Q(object_type="core.profile", object_id__in=_owned_ids(Profile, orgs))
+            | Q(object_type="core.case", object_id__in=_owned_ids(Case, orgs))
+        )
     orgs = scope(Organisation.objects.all(), user).values("pk")
     return AuditEvent.objects.filter(
         Q(organisation_id__in=orgs)

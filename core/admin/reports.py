@@ -24,7 +24,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404 as plain_get_object_or_404
 from django.urls import path, reverse
 from django.views import View
@@ -73,12 +73,23 @@ class ReportTypeForm(WagtailAdminModelForm):
         return cleaned
 
 
-class ReportTypeCreateView(CreateView):
+class _WellFormedStreamMixin:
+    """Wagtail's StreamField widget reads its ``<name>-count`` field without a default: a
+    POST that is not the builder's own form (a script, a probe) raised KeyError, a 500.
+    It is a malformed request, and answered as one, before any form is built."""
+
+    def post(self, request, *args, **kwargs):
+        if "fields-count" not in request.POST:
+            return HttpResponseBadRequest("This is not the report-type builder's form.")
+        return super().post(request, *args, **kwargs)
+
+
+class ReportTypeCreateView(_WellFormedStreamMixin, CreateView):
     def save_instance(self):
         return services.save_report_type(self.form.save(commit=False), by=self.request.user)
 
 
-class ReportTypeEditView(EditView):
+class ReportTypeEditView(_WellFormedStreamMixin, EditView):
     def save_instance(self):
         saved = services.save_report_type(self.form.save(commit=False), by=self.request.user)
         messages.info(self.request, f"{saved.name} is at version {saved.current_version}; "

@@ -75,34 +75,43 @@ def programme_menu_item(slug: str, order: int) -> SubmenuMenuItem:
     )
 
 
-def _forget_hidden_items(menu, hidden: frozenset) -> None:
-    """Drop hidden items from a Wagtail menu's registry, once it has been built, so that
-    later requests do not run their ``is_shown`` (the explorer, images and documents
-    items cost three permission queries on every admin page). The first request of a
-    process still pays them; the construct hooks below hide the items on it too."""
-    registered = menu.__dict__.get("registered_menu_items")
-    if registered is not None and any(item.name in hidden for item in registered):
-        menu.__dict__["registered_menu_items"] = [item for item in registered if item.name not in hidden]
-
-
 #: Wagtail's own search areas, over the pages, images and documents Wraparound hides.
 HIDDEN_SEARCH_AREAS = frozenset({"pages", "images", "documents", "snippets"})
 
 
-def _forget_hidden_search_areas() -> None:
-    """As :func:`_forget_hidden_items`, for the admin's search areas: their ``is_shown``
-    checks page and collection permissions whenever the sidebar's search box renders."""
-    registered = admin_search_areas.__dict__.get("registered_search_areas")
-    if registered is not None and any(area.name in HIDDEN_SEARCH_AREAS for area in registered):
-        admin_search_areas.__dict__["registered_search_areas"] = [
-            area for area in registered if area.name not in HIDDEN_SEARCH_AREAS
+def forget_hidden_admin_items() -> None:
+    """Drop the menu items and search areas Wraparound hides from Wagtail's registries,
+    so that no request runs their ``is_shown`` (the explorer's, images' and documents'
+    check page and collection permissions: queries on every admin page, for nothing).
+    Idempotent; called once per process by :class:`HiddenAdminItemsMiddleware`."""
+    for menu, hidden in ((admin_menu, HIDDEN_MAIN_MENU_ITEMS), (settings_menu, HIDDEN_SETTINGS_MENU_ITEMS)):
+        menu.__dict__["registered_menu_items"] = [
+            item for item in menu.registered_menu_items if item.name not in hidden
         ]
+    admin_search_areas.__dict__["registered_search_areas"] = [
+        area for area in admin_search_areas.registered_search_areas if area.name not in HIDDEN_SEARCH_AREAS
+    ]
+
+
+class HiddenAdminItemsMiddleware:
+    """Prunes Wagtail's menus once, before the first view runs: the registries can only
+    be built once every app's hooks and the URLconf are loaded, which they are by then."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.pruned = False
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not self.pruned:
+            forget_hidden_admin_items()
+            self.pruned = True
 
 
 @hooks.register("construct_main_menu")
 def shape_main_menu(request, menu_items):
-    _forget_hidden_items(admin_menu, HIDDEN_MAIN_MENU_ITEMS)
-    _forget_hidden_search_areas()
     menu_items[:] = [item for item in menu_items if item.name not in HIDDEN_MAIN_MENU_ITEMS]
     enabled = enabled_programmes_for(request.user)
     ordered = sorted((p for p in registry.programmes.values() if p.slug in enabled), key=lambda p: p.name)
@@ -112,7 +121,6 @@ def shape_main_menu(request, menu_items):
 
 @hooks.register("construct_settings_menu")
 def shape_settings_menu(request, menu_items):
-    _forget_hidden_items(settings_menu, HIDDEN_SETTINGS_MENU_ITEMS)
     menu_items[:] = [item for item in menu_items if item.name not in HIDDEN_SETTINGS_MENU_ITEMS]
 
 

@@ -261,3 +261,13 @@ def test_record_reports_panel_lists_visible_reports_and_types_to_write(world, pr
     assert "Prison History" in rendered["staffs_officer"] and "write one" in rendered["staffs_officer"]
     # The restricted report is not shown to another organisation, which may only view.
     assert "Prison History" not in rendered["norfolk_officer"] and "write one" not in rendered["norfolk_officer"]
+
+
+def test_a_post_that_is_not_the_builders_form_is_a_bad_request_not_a_server_error(world):
+    rt = make_type(by=world.partnership_admin)
+    client = login(world.partnership_admin)
+    version = ReportType.objects.get(pk=rt.pk).current_version
+    response = client.post(f"/admin/report-types/edit/{rt.pk}/", {"name": "Renamed"})
+    assert response.status_code == 400
+    assert ReportType.objects.get(pk=rt.pk).current_version == version
+    assert client.post(reverse("wraparound_report_types:add"), {"name": "New"}).status_code == 400

@@ -46,6 +46,8 @@ PUBLIC_BY_DESIGN = {
     "wagtailadmin_javascript_catalog": "translations for the admin's scripts, no data",
     "wagtailadmin_sprite": "the admin's icon sprite, no data",
     "wagtailadmin_logout": "signing out",
+    "openapi-json": "the API's OpenAPI schema: the shape of the API, no data",
+    "openapi-view": "the API's human docs (Swagger UI), no data",
 }
 #: POSTs that change only the signed-in user's own session or settings, by design: they
 #: are still CSRF-protected (checked below) but may write with a valid token.
@@ -202,8 +204,9 @@ def _expected_error(route: Route) -> bool:
 
 
 def _refused(response) -> bool:
-    """403; or, for a visitor who is not signed in, a redirect to sign in."""
-    if response.status_code == 403:
+    """403; 401 from the API to a caller it cannot identify; 405 where the URL takes no
+    POST at all (nothing runs); or, for a visitor who is not signed in, a redirect to sign in."""
+    if response.status_code in (401, 403, 405):
         return True
     return response.status_code == 302 and "/login/" in response.get("Location", "")
 

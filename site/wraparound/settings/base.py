@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "core.security.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.audit.AuditContextMiddleware",
+    "core.admin.shell.HiddenAdminItemsMiddleware",
     # Last, as django-axes asks: turns a lockout found during authentication into the
     # lockout page.
     "axes.middleware.AxesMiddleware",
