@@ -173,7 +173,9 @@ def test_queries_do_not_grow_with_matches(world):
         CaseFactory(title="Smith family support", owner_team=world.norfolk_iom)
     many, results = run()
     assert len(results.profiles) == 17 and len(results.cases) == 15
-    assert many == few <= 8  # PostgreSQL: +1 to set the word-similarity threshold
+    # PostgreSQL: +1 to set the word-similarity threshold, +1 for the count of visible
+    # profiles that decides whether to search within them (core.search.VISIBLE_FIRST_BELOW).
+    assert many == few <= 9
 
 
 @pytest.mark.postgres
@@ -188,3 +190,20 @@ def test_postgres_uses_pg_trgm_and_its_indexes(people, world):
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'search_%%_trgm'")
         assert len(cursor.fetchall()) == 7
     assert names(search(world.norfolk_officer, "Jonson").profiles) == ["Darren Johnson", "Kyle Jones"]
+
+
+@pytest.mark.postgres
+def test_searching_within_the_visible_profiles_finds_what_matching_first_finds(world, monkeypatch):
+    """The two strategies (core.search.VISIBLE_FIRST_BELOW) must give the same answer."""
+    import core.search as search_module
+
+    for first, last in (("Ann", "Smith"), ("Bob", "Smyth"), ("Cat", "Smithers"), ("Dan", "Jones")):
+        ProfileFactory(first_name=first, last_name=last, owner_team=world.norfolk_iom)
+    ProfileFactory(first_name="Eve", last_name="Smith", owner_team=world.waveney_asb)  # not visible
+    user = world.norfolk_officer
+    for q in ("Smith", "smyth", "Ann Smith", "Jnes"):
+        monkeypatch.setattr(search_module, "VISIBLE_FIRST_BELOW", 20_000)
+        within = [p.pk for p in search(user, q, audit=False).profiles]
+        monkeypatch.setattr(search_module, "VISIBLE_FIRST_BELOW", 0)
+        matched_first = [p.pk for p in search(user, q, audit=False).profiles]
+        assert within == matched_first, q
