@@ -108,7 +108,8 @@ def test_practitioner_opens_a_case_from_a_profile_and_closes_it(live_server, pag
     sign_in(page, live_server, "brighton_police")
 
     page.goto(f"{live_server.url}/admin/profiles/{person.pk}/")
-    page.get_by_role("link", name="Open a case for this person").click()
+    page.click("#tab-label-cases")  # the profile hub's Cases tab
+    page.click("[data-testid=open-case]")
     page.get_by_text("becomes the first participant").wait_for()
     page.select_option("select[name=case_type]", "asb:asb_case")
     page.fill("input[name=title]", "Stairwell graffiti, Whitehawk Road")

@@ -49,6 +49,7 @@ def test_s6_referral_accepted_starts_an_nrp_case(live_server, browser):
 
     officer_context, officer = sign_in(browser, live_server, "staffs_officer")
     officer.goto(f"{live_server.url}/admin/profiles/{youth.pk}/")
+    officer.click("#tab-label-work")  # the profile hub's "Tasks and reports" tab
     officer.get_by_role("link", name="Make a referral").click()
     shot(officer, "01-choose-form")
     officer.get_by_role("link", name="Neighbourhood Resolution Panel referral").click()
