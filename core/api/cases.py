@@ -6,7 +6,7 @@ Updates and actions that change the case need ``If-Match`` (the case's version).
 
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -43,13 +43,19 @@ WRITE_ERRORS = ERRORS | {409: Problem, 412: Problem, 428: Problem}
 
 
 class ParticipantOut(Schema):
-    profile_id: int
-    name: str
+    profile_id: int | None = Field(description="Null when the person is not shared with you.")
+    name: str | None = Field(description="Null when the person is not shared with you.")
     role: CaseParticipant.Role
 
+    # Being on a visible case does not share its people (as on the case screen): a
+    # participant the caller may not see is shown by role only.
     @resolver
-    def resolve_name(obj) -> str:
-        return obj.profile.full_name
+    def resolve_profile_id(obj) -> int | None:
+        return obj.profile_id if obj.profile_visible else None
+
+    @resolver
+    def resolve_name(obj) -> str | None:
+        return obj.profile.full_name if obj.profile_visible else None
 
 
 class CaseOut(Schema):
@@ -121,8 +127,10 @@ class CaseFilters(Schema):
 
 
 def cases_for(user):
+    visible = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user)
+    participants = CaseParticipant.objects.select_related("profile").annotate(profile_visible=Exists(visible))
     return access.restrict(Case.objects.all(), user).select_related("owner_team__organisation", "lead").prefetch_related(
-        Prefetch("participants", queryset=CaseParticipant.objects.select_related("profile").order_by("id"))
+        Prefetch("participants", queryset=participants.order_by("id"))
     )
 
 

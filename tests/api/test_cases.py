@@ -123,3 +123,29 @@ def test_statistics_count_only_visible_open_cases(world, staffs):
     assert body["open_cases"] == 2
     assert {(r["programme"], r["stage"], r["count"]) for r in body["open_cases_by_programme_and_stage"]} == {
         ("iom", "referred", 1), ("iom", "assessed", 1)}
+
+
+def test_a_participant_not_shared_with_the_caller_is_shown_by_role_only(world, staffs, account_for):
+    """Being on a visible case does not share its people (as on the case screen)."""
+    user, api = staffs
+    shared_person = ProfileFactory(owner_team=world.staffs_iom, last_name="Sharedperson")
+    private_person = ProfileFactory(owner_team=world.staffs_iom, last_name="Privateperson")
+    case = iom_case(world.staffs_iom)
+    case.participants.create(profile=shared_person, role="offender")
+    case.participants.create(profile=private_person, role="victim")
+    owner = world.staffs_officer
+    services.grant_access(case, world.norfolk_iom, AccessLevel.VIEW, by=owner, reason="Joint work")
+    services.grant_access(shared_person, world.norfolk_iom, AccessLevel.VIEW, by=owner, reason="Joint work")
+    _norfolk_user, norfolk = account_for(world.norfolk_iom)
+    for response in (norfolk.get(f"/cases/{case.pk}"), norfolk.get("/cases/")):
+        assert response.status_code == 200
+        assert b"Privateperson" not in response.content
+    participants = norfolk.get(f"/cases/{case.pk}").json()["participants"]
+    assert participants == [
+        {"profile_id": shared_person.pk, "name": shared_person.full_name, "role": "offender"},
+        {"profile_id": None, "name": None, "role": "victim"},
+    ]
+    # The owner still sees both people.
+    assert [p["name"] for p in api.get(f"/cases/{case.pk}").json()["participants"]] == [
+        shared_person.full_name, private_person.full_name,
+    ]
