@@ -127,7 +127,11 @@ def evaluate_date_within(rule, profile_ids=None) -> list[Occurrence]:
     today = timezone.localdate()
     horizon = today + datetime.timedelta(days=days)
     scope = scoped_profile_ids(rule, profile_ids)
-    reports = Report.objects.filter(report_type__slug=params.get("report_type", ""), profile_id__in=scope)
+    # An alert follows its profile's access, so its summary may only quote what everyone
+    # who sees the profile may see: a report restricted to its organisation is left out.
+    reports = Report.objects.filter(
+        report_type__slug=params.get("report_type", ""), profile_id__in=scope, restricted=False
+    )
     occurrences = []
     for report_id, profile_id, data, type_name in reports.values_list("pk", "profile_id", "data", "report_type__name"):
         raw = (data or {}).get(key)

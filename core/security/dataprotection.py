@@ -7,8 +7,9 @@ and retention review (closed cases past their programme's retention period).
   ``cases.json`` (the cases the person takes part in, with their role),
   ``activities.csv`` (the action log of the profile and of those cases) and
   ``access_log.csv`` (the audit trail: who viewed or changed the profile and when).
-  Only users who may *manage* the profile (its owner team) or system admins may run it;
-  it is audited as ``EXPORT`` with the stated reason.
+  Only users who may *manage* the profile (its owner team) may run it, and it holds
+  what they may see: other agencies' unshared cases and restricted entries are theirs to
+  disclose. It is audited as ``EXPORT`` with the stated reason.
 - :func:`cases_due_for_review` lists closed cases older than the retention period of
   their programme (``WRAPAROUND_RETENTION_YEARS``, per programme slug, with a
   ``default``); ``manage.py retention_review`` prints them.
@@ -33,9 +34,9 @@ from ..models import Activity, AuditEvent, Case, CaseParticipant, Profile
 
 
 def may_export(user, profile: Profile) -> bool:
-    from ..admin.structure_scope import is_system_admin
-
-    return is_system_admin(user) or access.can(user, profile, access.AccessLevel.MANAGE)
+    """Those who manage the record (its owner team, their organisation's admins, a
+    manage grant). A role gives no access to records, so a system admin is not enough."""
+    return access.can(user, profile, access.AccessLevel.MANAGE)
 
 
 def _row(obj: models.Model) -> dict:
@@ -47,13 +48,20 @@ def _row(obj: models.Model) -> dict:
     return data
 
 
-def _profile_related(profile: Profile) -> dict[str, list[dict]]:
-    """Rows of every model with a foreign key to the profile (one-to-many relations)."""
+def _profile_related(profile: Profile, user) -> dict[str, list[dict]]:
+    """Rows of every protected model with a foreign key to the profile, as far as
+    ``user`` may see them (another organisation's restricted reports, a relationship to a
+    person not shared with them…). Models the access engine does not protect — derived
+    tables such as the access index — are left out: deny by default."""
+    from ..access.engine import FILTERS
+
     related: dict[str, list[dict]] = {}
     for rel in profile._meta.related_objects:
         if not (rel.one_to_many or rel.one_to_one) or rel.related_model in (Activity, CaseParticipant):
             continue
-        rows = rel.related_model._default_manager.filter(**{rel.field.name: profile})
+        if rel.related_model not in FILTERS:
+            continue
+        rows = access.restrict(rel.related_model._default_manager.filter(**{rel.field.name: profile}), user)
         if rows.exists():
             related[rel.related_model._meta.label_lower] = [_row(r) for r in rows]
     return related
@@ -62,18 +70,22 @@ def _profile_related(profile: Profile) -> dict[str, list[dict]]:
 def subject_access_export(profile: Profile, *, by, reason: str) -> bytes:
     """Everything held about ``profile`` as a zip (see the module docstring)."""
     if not may_export(by, profile):
-        raise PermissionDenied("Only the profile's owner team or a system admin may export it.")
+        raise PermissionDenied("Only those who manage the profile (its owner team) may export it.")
     if len(reason.strip()) < 10:
         raise ValidationError({"reason": "Say why this export is made (the request reference, at least 10 characters)."})
-    participations = CaseParticipant.objects.filter(profile=profile).select_related("case")
+    # What the exporter may see, as everywhere else: cases of other agencies that were not
+    # shared, and their restricted entries, are theirs to disclose (docs/security.md).
+    participations = access.restrict(CaseParticipant.objects.filter(profile=profile), by).select_related("case")
     cases = [{**_row(p.case), "role_in_case": p.role} for p in participations]
     case_ids = [p.case_id for p in participations]
-    activities = Activity.objects.filter(models.Q(profile=profile) | models.Q(case_id__in=case_ids)).order_by("occurred_at")
+    activities = access.restrict(
+        Activity.objects.filter(models.Q(profile=profile) | models.Q(case_id__in=case_ids)), by
+    ).order_by("occurred_at")
     events = AuditEvent.objects.for_object(profile).order_by("occurred_at")
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("profile.json", json.dumps({"profile": _row(profile), "related": _profile_related(profile)},
+        zf.writestr("profile.json", json.dumps({"profile": _row(profile), "related": _profile_related(profile, by)},
                                                cls=DjangoJSONEncoder, indent=2))
         zf.writestr("cases.json", json.dumps(cases, cls=DjangoJSONEncoder, indent=2))
         zf.writestr("activities.csv", _csv(["id", "case_id", "kind", "occurred_at", "summary", "details"],

@@ -124,6 +124,11 @@ def test_date_within_rule_fires_for_a_release_date_near(world, child):
     services.create_report(by=world.norfolk_officer, report_type=rt, profile=child,
                            data={"release_date": (timezone.localdate() + datetime.timedelta(days=90)).isoformat()})
     assert alerts.sweep() == 0
+    # A report restricted to its organisation cannot be quoted in an alert that everyone
+    # who sees the profile sees.
+    services.create_report(by=world.norfolk_officer, report_type=rt, profile=child, data={"release_date": soon},
+                           restricted=True)
+    assert alerts.sweep() == 0
     services.create_report(by=world.norfolk_officer, report_type=rt, profile=child, data={"release_date": soon})
     assert alerts.sweep() == 1 and alerts.sweep() == 0
 

@@ -70,3 +70,34 @@ def test_retention_review_lists_closed_cases_past_their_period(world, person, ca
     assert cases_due_for_review(today=date(2024, 1, 1)) == []
     call_command("retention_review")
     assert case.reference in capsys.readouterr().out
+
+
+def test_the_export_holds_only_what_the_exporter_may_see(world, person):
+    """Another agency's case the person is on, and that agency's restricted entries on a
+    shared case, are not the exporter's to disclose."""
+    from core.access import AccessLevel
+    from core.security.dataprotection import subject_access_export
+
+    profile, case = person
+    services.grant_access(case, world.staffs_iom, AccessLevel.CONTRIBUTE, by=world.norfolk_officer, reason="Joint")
+    services.add_activity(by=world.staffs_officer, case=case, summary="Staffs restricted note", restricted=True)
+    staffs_case = services.open_case(by=world.staffs_officer, owner_team=world.staffs_iom, programme="asb",
+                                     case_type="asb_case", title="Staffs only case", opened_on=date(2019, 1, 1))
+    services.grant_access(profile, world.staffs_iom, AccessLevel.CONTRIBUTE, by=world.norfolk_officer, reason="Joint")
+    services.add_participant(staffs_case, profile, "witness", by=world.staffs_officer)
+    zf = zipfile.ZipFile(io.BytesIO(subject_access_export(profile, by=world.norfolk_officer, reason="SAR-2026-0043 x")))
+    everything = b"".join(zf.read(name) for name in zf.namelist())
+    assert b"Staffs only case" not in everything and b"Staffs restricted note" not in everything
+    assert b"Noise complaint" in everything
+
+
+def test_a_system_admin_role_is_not_access_to_export(client, world, person):
+    from core import roles
+    from tests.factories import UserFactory
+
+    profile, _ = person
+    admin = UserFactory(username="sysadmin_x", role=roles.SYSTEM_ADMIN)
+    client.force_login(admin)
+    url = reverse("wraparound_subject_access", args=[profile.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "SAR-2026-0044 from the subject"}).status_code == 404
