@@ -196,3 +196,10 @@ def test_relationships_and_household_show_only_visible_people(world, liam):
     html = login(world.staffs_officer).get(hub(liam)).content.decode()
     assert "Ryan Hadley" in html and "Hadley family" in html
     assert "Secret" not in html and "Associate" not in html.replace("Associate of", "")
+
+
+@pytest.mark.django_db
+def test_subject_access_export_is_offered_to_managers_only(world, liam, shared_case):
+    share_with_norfolk(world, liam, shared_case)
+    assert 'data-testid="subject-access"' in login(world.staffs_officer).get(hub(liam)).content.decode()
+    assert 'data-testid="subject-access"' not in login(world.norfolk_officer).get(hub(liam)).content.decode()
