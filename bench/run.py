@@ -25,10 +25,6 @@ from pathlib import Path
 from .setup import ROOT, django_setup
 
 
-class Skip(Exception):
-    """The scenario's feature is not in this build."""
-
-
 @dataclass
 class Result:
     name: str
@@ -86,12 +82,7 @@ class Bench:
     # -- helpers ---------------------------------------------------------------------
     def run(self, name, fn, *, target_ms=None, max_queries=None, baseline: Result | None = None, note=""):
         result = Result(name=name, note=note)
-        try:
-            timings, queries = measure(fn, self.runs)
-        except Skip as exc:
-            result.note = f"skipped: {exc}"
-            self.results.append(result)
-            return result
+        timings, queries = measure(fn, self.runs)
         result.runs = len(timings)
         result.timings = [round(t, 3) for t in timings]
         result.median_ms = round(statistics.median(timings), 3)
@@ -291,9 +282,6 @@ def print_table(results: list[Result], meta: dict) -> None:
     print(head)
     print("-" * len(head))
     for r in results:
-        if r.median_ms is None:
-            print(f"{r.name:<62} {r.note}")
-            continue
         verdict = "" if r.passed is None else ("PASS" if r.passed else "FAIL")
         ratio = f"{r.ratio:>8}×" if r.ratio is not None else ""
         span = f"{r.min_ms:.2f}–{r.max_ms:.2f}"

@@ -22,6 +22,18 @@ from .types import (
     TriggerRuleKind,
 )
 
+#: The list-returning hooks whose items are registered by a global key: (what they are,
+#: hook, registry table, the item's key attribute). A key declared twice stops start-up.
+DECLARATIONS = (
+    ("Identifier type", "wraparound_identifier_types", "identifier_types", "code"),
+    ("Person role", "wraparound_person_roles", "person_roles", "code"),
+    ("Warning marker", "wraparound_warning_markers", "warning_markers", "code"),
+    ("Import resource", "wraparound_import_resources", "import_resources", "code"),
+    ("Report type", "wraparound_report_types", "report_types", "slug"),
+    ("Trigger rule kind", "wraparound_trigger_rule_kinds", "rule_kinds", "code"),
+    ("Referral form", "wraparound_referral_forms", "referral_forms", "slug"),
+)
+
 
 def call_for_plugin(pm, plugin, hook_name: str, **kwargs) -> list:
     """Call one hook on one plugin only; returns that plugin's results (a list)."""
@@ -85,27 +97,10 @@ class Registry:
                 fresh.plugin_objects[programme.slug] = plugin
                 items = [i for batch in call_for_plugin(pm, plugin, "wraparound_admin_menu_items") for i in batch]
                 fresh.menu_items[programme.slug] = sorted(items, key=lambda i: (i.order, i.label))
-            for batch in call_for_plugin(pm, plugin, "wraparound_identifier_types"):
-                for item in batch:
-                    put("Identifier type", fresh.identifier_types, item.code, item, name)
-            for batch in call_for_plugin(pm, plugin, "wraparound_person_roles"):
-                for item in batch:
-                    put("Person role", fresh.person_roles, item.code, item, name)
-            for batch in call_for_plugin(pm, plugin, "wraparound_warning_markers"):
-                for item in batch:
-                    put("Warning marker", fresh.warning_markers, item.code, item, name)
-            for batch in call_for_plugin(pm, plugin, "wraparound_import_resources"):
-                for item in batch:
-                    put("Import resource", fresh.import_resources, item.code, item, name)
-            for batch in call_for_plugin(pm, plugin, "wraparound_report_types"):
-                for item in batch:
-                    put("Report type", fresh.report_types, item.slug, item, name)
-            for batch in call_for_plugin(pm, plugin, "wraparound_trigger_rule_kinds"):
-                for item in batch:
-                    put("Trigger rule kind", fresh.rule_kinds, item.code, item, name)
-            for batch in call_for_plugin(pm, plugin, "wraparound_referral_forms"):
-                for item in batch or ():
-                    put("Referral form", fresh.referral_forms, item.slug, item, name)
+            for kind, hook, table, key in DECLARATIONS:
+                for batch in call_for_plugin(pm, plugin, hook):
+                    for item in batch:
+                        put(kind, getattr(fresh, table), getattr(item, key), item, name)
         fresh.loaded = True
         self.__dict__.update(fresh.__dict__)
 
