@@ -48,6 +48,7 @@ class ProfileViewSet(ViewSet):
             path("add/", records_profiles.ProfileCreateView.as_view(), name="add"),
             path("request-access/", records_profiles.ProfileRequestAccessView.as_view(), name="request_access"),
             path("<int:pk>/", records_profiles.ProfileDetailView.as_view(), name="detail"),
+            path("<int:pk>/tab/<slug:tab>/", records_profiles.ProfileTabView.as_view(), name="tab"),
             path("<int:pk>/edit/", records_profiles.ProfileEditView.as_view(), name="edit"),
             path(
                 "<int:pk>/reason/",

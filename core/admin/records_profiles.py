@@ -14,9 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case as DbCase
 from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, When
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.views import View
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -28,7 +30,6 @@ from ..access.listing import VisibleProfileList
 from ..forms.profile_edit import AddressFormSet, ProfileFullEditForm
 from ..forms.records import ProfileCreateForm, add_service_errors
 from ..models import (
-    CaseParticipant,
     PersonRole,
     Profile,
     ProfileAlias,
@@ -40,8 +41,14 @@ from ..plugins.registry import registry
 from ..services import duplicates
 from ..services.errors import NotAllowed
 from ..services.notifications import notify
-from . import profile_hub, sharing
-from .records_common import RecordViewMixin, RestrictedListingView, audit_view, forbidden_as_403
+from . import profile_hub
+from .records_common import (
+    RecordViewMixin,
+    RestrictedListingView,
+    audit_view,
+    forbidden_as_403,
+    needs_justification,
+)
 
 NAMESPACE = "wraparound_profiles"
 RISK_CLASS = {"high": "critical", "very_high": "critical", "medium": "warning"}
@@ -182,46 +189,61 @@ class ProfileDetailView(RecordViewMixin, View):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        profile, user = self.object, self.request.user
+        profile = self.object
+        hub = profile_hub.HubView(self.request, profile, self.level)
+        # The banner: whoever opens the record must see the risk and the warning markers.
         context["warning_markers"] = [
-            (registry.label("warning_markers", m.marker), m.note) for m in profile.warning_markers.order_by("marker")
+            (registry.label("warning_markers", marker), note) for marker, note in hub.details["markers"]
         ]
-        context["person_roles"] = [registry.label("person_roles", r.role) for r in profile.person_roles.all()]
-        context["identifiers"] = [
-            (registry.label("identifier_types", i.kind), i.value) for i in profile.identifiers.all()
-        ]
-        context["aliases"] = list(profile.aliases.all())
-        context["addresses"] = list(profile.addresses.all())
         context["date_of_birth"] = date_of_birth_display(profile)
         context["risk_class"] = RISK_CLASS.get(profile.risk_level, "")
         context["risk_unknown"] = profile.risk_level == RiskLevel.UNKNOWN
         context["owner_team"] = profile.owner_team
-        # Cases tab
-        context["participations"] = list(
-            access.restrict(CaseParticipant.objects.filter(profile=profile), user)
-            .select_related("case__owner_team__organisation")
-            .order_by("-case__opened_on", "case_id")
-        )
-        for p in context["participations"]:
-            p.programme_name = registry.programme_name(p.case.programme)
-        context["can_open_case"] = user.has_perm("core.add_case")
-        # Chronology tab
-        context["chronology_filter"], context["chronology_page"] = profile_hub.chronology(
-            profile, user, self.request.GET
-        )
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["chronology_query"] = query.urlencode()
-        # Relationships and household tab
-        context["relationships"] = profile_hub.relationships(profile, user)
-        context["households"] = profile_hub.households(profile, user)
-        # Sharing tab
-        context["grants"] = sharing.grants_in_force(profile, user)
-        context["sharing_url"] = reverse("wraparound_sharing:panel", args=["profile", profile.pk])
-        # Who has viewed this record: managers and partnership admins only.
-        context["show_viewers"] = profile_hub.can_see_viewers(user, profile, self.level)
-        context["viewers"] = profile_hub.viewers(profile) if context["show_viewers"] else []
+        # The tabs: the eager ones (Summary) and the one asked for with ?tab= are rendered
+        # with the page; the others are placeholders loaded from their own URL when shown.
+        requested = self.request.GET.get("tab", "")
+        tabs = []
+        for tab in profile_hub.hub_tabs(hub):
+            rendered = tab.eager or tab.slug == requested
+            if rendered:
+                context.update(tab.load(hub))
+            tabs.append({"slug": tab.slug, "label": tab.label, "template": tab.template, "rendered": rendered,
+                         "url": reverse(f"{NAMESPACE}:tab", args=[profile.pk, tab.slug])})
+        context["tabs"] = tabs
+        context["active_tab"] = requested if any(t["slug"] == requested for t in tabs) else ""
+        context["hub_url"] = reverse(f"{NAMESPACE}:detail", args=[profile.pk])
         return context
+
+
+class ProfileTabView(RecordViewMixin, View):
+    """One tab of the profile hub on its own (an HTML fragment the hub loads when the tab
+    is first shown). Fetched through the access engine like the hub — 404 to someone who
+    may not see the profile, and for a tab this viewer does not get — and audited as a
+    VIEW of the profile naming the tab."""
+
+    model = Profile
+    url_namespace = NAMESPACE
+    # Checked in get(): a fragment answers with a link to the reason screen, not a redirect.
+    justification_gate = False
+
+    def get(self, request, pk, tab):
+        if needs_justification(request, self.object):
+            hub_url = self.url("detail", self.object.pk)
+            justify_url = f"{self.url('justify', self.object.pk)}?{urlencode({'next': hub_url})}"
+            return TemplateResponse(request, "wraparound/records/profile_tab_reason.html",
+                                    {"justify_url": justify_url}, status=403)
+        hub = profile_hub.HubView(request, self.object, self.level)
+        found = next((t for t in profile_hub.hub_tabs(hub) if t.slug == tab), None)
+        if found is None:
+            raise Http404("No such tab.")
+        context = self.get_context_data()
+        context.update(found.load(hub))
+        context["hub_url"] = self.url("detail", self.object.pk)
+        context["tab_url"] = request.path
+        context["owner_team"] = self.object.owner_team
+        response = TemplateResponse(request, found.template, context)
+        audit_view(request, self.object, part=found.slug)
+        return response
 
 
 class ProfileCreateView(WagtailAdminTemplateMixin, View):

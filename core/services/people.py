@@ -229,10 +229,12 @@ def add_relationship(from_profile: Profile, to_profile: Profile, kind: str, *, b
     return rel
 
 
-def record_view(obj, *, by, justification: str = "") -> None:
-    """Audit that ``by`` opened a profile or case (consultation under s.62)."""
+def record_view(obj, *, by, justification: str = "", part: str = "") -> None:
+    """Audit that ``by`` opened a profile or case (consultation under s.62); ``part``
+    names the part of it opened on its own (a tab of the profile hub loaded on demand)."""
     with transaction.atomic():
-        audit.record(AuditAction.VIEW, obj, actor=by, justification=justification)
+        audit.record(AuditAction.VIEW, obj, actor=by, justification=justification,
+                     changes={"part": part} if part else None)
 
 
 @transaction.atomic

@@ -381,5 +381,5 @@ def test_case_work_services_check_levels_and_write_nothing_when_refused(world):
 
 def test_profile_page_offers_to_open_a_case_for_the_person(world):
     person = ProfileFactory(owner_team=world.staffs_iom)
-    page = login(world.staffs_officer).get(reverse("wraparound_profiles:detail", args=[person.pk]))
+    page = login(world.staffs_officer).get(reverse("wraparound_profiles:tab", args=[person.pk, "cases"]))
     assert f'{url("add")}?profile={person.pk}' in page.content.decode()

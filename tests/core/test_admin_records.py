@@ -37,6 +37,18 @@ def namespace_urls(namespace: str) -> list[tuple[str, bool]]:
     return found
 
 
+#: Values for the URL parameters other than the pk (the profile hub's tab URL).
+URL_SAMPLES = {"tab": "chronology"}
+
+
+def record_url(namespace: str, name: str, pk: int) -> str:
+    _prefix, resolver = get_resolver().namespace_dict[namespace]
+    converters = next(
+        p.pattern.converters for p in resolver.url_patterns if isinstance(p, URLPattern) and p.name == name
+    )
+    return reverse(f"{namespace}:{name}", kwargs={"pk": pk, **{k: URL_SAMPLES[k] for k in converters if k != "pk"}})
+
+
 def core_row_counts() -> dict[str, int]:
     return {m._meta.label: m._default_manager.count() for m in apps.get_app_config("core").get_models()}
 
@@ -77,7 +89,7 @@ def test_every_record_url_answers_404_for_a_record_outside_access(namespace, wor
     for name, takes_pk in namespace_urls(namespace):
         if not takes_pk:
             continue
-        url = reverse(f"{namespace}:{name}", kwargs={"pk": target.pk})
+        url = record_url(namespace, name, target.pk)
         assert client.get(url).status_code == 404, url
         assert client.post(url, ANY_FORM).status_code == 404, url
     assert core_row_counts() == before_rows
@@ -89,7 +101,7 @@ def test_every_record_url_sends_anonymous_users_to_login(namespace, world, hidde
     client = Client()
     before = core_row_counts()
     for name, takes_pk in namespace_urls(namespace):
-        url = reverse(f"{namespace}:{name}", kwargs={"pk": hidden[namespace].pk} if takes_pk else {})
+        url = record_url(namespace, name, hidden[namespace].pk) if takes_pk else reverse(f"{namespace}:{name}")
         for response in (client.get(url), client.post(url, ANY_FORM)):
             assert response.status_code == 302, url
             assert "/login/" in response["Location"], url
@@ -293,12 +305,18 @@ def test_profile_detail_shows_the_summary_and_writes_one_view_event(world):
     response = client.get(reverse("wraparound_profiles:detail", args=[profile.pk]))
     content = response.content.decode()
     assert response.status_code == 200
-    for text in ("Mia Stone", "Very high", "Weapons", "Offender", "2004/0123456X", "Mimi", "Met at the hub"):
+    for text in ("Mia Stone", "Very high", "Weapons", "Offender", "2004/0123456X", "Mimi"):
         assert text in content
     assert "Norfolk only" not in content
     views = AuditEvent.objects.filter(action="view")
     assert views.count() == before + 1
-    assert views.latest("id").object_id == str(profile.pk)
+    assert views.latest("id").object_id == str(profile.pk) and views.latest("id").changes is None
+    # The chronology and the cases come on demand, each load a VIEW naming its tab.
+    for tab, shown in (("chronology", "Met at the hub"), ("cases", "No cases you may see")):
+        content = client.get(reverse("wraparound_profiles:tab", args=[profile.pk, tab])).content.decode()
+        assert shown in content and "Norfolk only" not in content
+        assert views.latest("id").object_id == str(profile.pk) and views.latest("id").changes == {"part": tab}
+    assert views.count() == before + 3
 
 
 def test_justification_is_asked_once_per_session_and_stored_in_the_view_event(world):
@@ -443,5 +461,5 @@ def test_profile_chronology_offers_older_entries_only_when_there_are(client, wor
         for i in range(entries)
     ])
     client.force_login(world.waveney_officer)
-    page = client.get(reverse("wraparound_profiles:detail", args=[person.pk])).content.decode()
+    page = client.get(reverse("wraparound_profiles:tab", args=[person.pk, "chronology"])).content.decode()
     assert ('data-testid="chronology-next"' in page) is has_next

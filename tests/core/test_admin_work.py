@@ -252,7 +252,7 @@ def test_task_add_complete_and_attach_through_the_screens(world, settings, tmp_p
     settings.MEDIA_ROOT = tmp_path
     profile = ProfileFactory(owner_team=world.staffs_iom)
     client = login(world.staffs_officer)
-    page = client.get(reverse("wraparound_profiles:detail", args=[profile.pk]))
+    page = client.get(reverse("wraparound_profiles:tab", args=[profile.pk, "work"]))  # the hub's tab
     assert b"Add a task" in page.content and b"Make a referral" in page.content
     url = reverse("wraparound_tasks:add") + f"?profile={profile.pk}"
     refused = client.post(url, {"title": "", "priority": "2"})
