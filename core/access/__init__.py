@@ -39,9 +39,10 @@ from .engine import (
     visible_pks,
     visible_profile_count,
     visible_profile_page,
+    visible_root_pks,
 )
 
 __all__ = [
     "AccessLevel", "can", "get_object_or_404", "level_for", "restrict", "uses_profile_index", "user_organisation_ids", "user_team_ids",
-    "visible_pks", "visible_profile_count", "visible_profile_page",
+    "visible_pks", "visible_profile_count", "visible_profile_page", "visible_root_pks",
 ]

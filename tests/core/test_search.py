@@ -166,16 +166,18 @@ def test_queries_do_not_grow_with_matches(world):
 
     for _ in range(2):
         ProfileFactory(first_name="Ann", last_name="Smith", owner_team=world.norfolk_iom)
+    CaseFactory(title="Smith family support", owner_team=world.norfolk_iom)
     few, results = run()
-    assert len(results.profiles) == 2
+    assert len(results.profiles) == 2 and len(results.cases) == 1
     for _ in range(15):
         ProfileFactory(first_name="Bob", last_name="Smyth", owner_team=world.norfolk_iom)
         CaseFactory(title="Smith family support", owner_team=world.norfolk_iom)
     many, results = run()
-    assert len(results.profiles) == 17 and len(results.cases) == 15
-    # PostgreSQL: +1 to set the word-similarity threshold, +1 for the count of visible
-    # profiles that decides whether to search within them (core.search.VISIBLE_FIRST_BELOW).
-    assert many == few <= 9
+    assert len(results.profiles) == 17 and len(results.cases) == 16
+    # PostgreSQL: +1 to set the word-similarity threshold and, for profiles and for cases,
+    # +1 for the planner's estimate of the matches and +1 for the matches the user may see
+    # (core.search.RARE_MATCHES; a common word takes the count of visible profiles instead).
+    assert many == few <= 12
 
 
 @pytest.mark.postgres
@@ -207,3 +209,29 @@ def test_searching_within_the_visible_profiles_finds_what_matching_first_finds(w
         monkeypatch.setattr(search_module, "VISIBLE_FIRST_BELOW", 0)
         matched_first = [p.pk for p in search(user, q, audit=False).profiles]
         assert within == matched_first, q
+
+
+def test_both_plans_find_the_same(people, world, monkeypatch):
+    """On PostgreSQL a word the planner expects to be rare is matched first and intersected
+    with what the user sees (core.search.RARE_MATCHES); otherwise the visible rows are
+    tested. Both plans give the same results, in the same order, never an invisible one."""
+    CaseFactory(title="Johnson family support", owner_team=world.norfolk_iom)
+    CaseFactory(title="Johnsen secret matter", owner_team=world.staffs_iom)
+    queries = ["Jonson", "darren 12/03/1990", "johnno", "12/345678A", "99/999999Z", "Johnsen", "family", "nobody"]
+
+    def run():
+        found = {}
+        for query in queries:
+            results = search(world.norfolk_officer, query)
+            found[query] = (names(results.profiles), [c.title for c in results.cases])
+        return found
+
+    monkeypatch.setattr(search_module, "RARE_MATCHES", 10**9)  # every word "rare": match first
+    match_first = run()
+    monkeypatch.setattr(search_module, "RARE_MATCHES", -1)  # no word rare: within what is visible
+    assert run() == match_first
+    assert match_first["Jonson"] == (["Darren Johnson", "Kyle Jones"], ["Johnson family support"])
+    assert match_first["12/345678A"][0] == ["Kyle Jones"] and match_first["99/999999Z"] == ([], [])
+    assert match_first["johnno"][0][0] == "David Barker"
+    for profiles, cases in match_first.values():
+        assert "Darren Johnsen" not in profiles and "Johnsen secret matter" not in cases
