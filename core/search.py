@@ -416,6 +416,11 @@ def _profile_score(parsed: ParsedQuery):
 RARE_MATCHES = 10_000
 
 
+#: Case matches found first and checked one by one against the user's access when there
+#: are at most this many (a case reference or a rare word in titles).
+RARE_CASE_MATCHES = 200
+
+
 def _estimated_rows(queryset) -> float:
     """The planner's estimate of the rows ``queryset`` returns (an EXPLAIN: planning only,
     about a millisecond). PostgreSQL only."""
@@ -506,14 +511,15 @@ def search_cases(user, parsed: ParsedQuery, limit: int):
         return []
     matches = CaseModel.objects.filter(case_matches(parsed))
     visible = None
-    if _on_postgres() and _estimated_rows(matches) <= RARE_MATCHES:
-        # Few matches (through the trigram indexes): intersect them with the visible
-        # cases rather than testing every visible case against the words.
-        candidates = _visible_matches(CaseModel, matches.order_by().values_list("pk", flat=True), user)
-        if candidates == []:
+    if _on_postgres():
+        # Few matches (found through the trigram indexes) are checked one by one against
+        # the user's access; only beyond RARE_CASE_MATCHES are the visible cases computed
+        # and tested against the words.
+        found = list(matches.order_by().values_list("pk", flat=True)[: RARE_CASE_MATCHES + 1])
+        if not found:
             return []
-        if candidates is not None:
-            visible = access.restrict(CaseModel.objects.filter(pk__in=candidates), user, point_lookup=True)
+        if len(found) <= RARE_CASE_MATCHES:
+            visible = access.restrict(CaseModel.objects.filter(pk__in=found), user, point_lookup=True)
     if visible is None:
         visible = access.restrict(matches, user)
     score = Value(0.0, output_field=FloatField())

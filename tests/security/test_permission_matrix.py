@@ -80,7 +80,7 @@ CSRF_EXEMPT = {}
 STRING_PARAMS = {"app_label": "core", "app_name": "core", "content_type_app_name": "core",
                  "model_name": "profile", "content_type_model_name": "profile", "slug": "iom",
                  "action_name": "approve", "action": "delete", "filter_spec": "original",
-                 "uidb64": "MQ", "token": "set-password", "session_id": "1"}
+                 "uidb64": "MQ", "token": "set-password", "session_id": "1", "tab": "chronology"}
 
 
 @dataclass(frozen=True)
