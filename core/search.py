@@ -452,9 +452,9 @@ def _rare_word_matches(parsed: ParsedQuery):
     most :data:`RARE_MATCHES` profiles, else ``None``."""
     if not parsed.words:
         return None
-    estimates = [(_estimated_rows(_word_matched_ids(word)), word) for word in parsed.words]
-    rows, word = min(estimates)
-    return _word_matched_ids(word) if rows <= RARE_MATCHES else None
+    queries = [_word_matched_ids(word) for word in parsed.words]
+    rows, index = min((_estimated_rows(query), i) for i, query in enumerate(queries))
+    return queries[index] if rows <= RARE_MATCHES else None
 
 
 def search_profiles(user, parsed: ParsedQuery, limit: int):
