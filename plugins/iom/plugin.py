@@ -3,6 +3,11 @@
 from core.plugins import hookimpl
 from core.plugins.types import CaseType, Choice, IdentifierType, Programme, Stage
 
+#: Prison numbers (NOMIS): a letter, four digits, two letters. Used by the identifier
+#: type and by ``CustodyPeriod.prison_number``.
+PRISON_NUMBER = IdentifierType("prison_number", "Prison number", r"[A-Z]\d{4}[A-Z]{2}", "e.g. A1234BC")
+PROBATION_REF = IdentifierType("probation_ref", "Probation case reference (CRN)", r"[A-Z]\d{6}", "e.g. X123456")
+
 PROGRAMME = Programme(
     slug="iom",
     name="Integrated Offender Management",
@@ -41,10 +46,7 @@ def wraparound_programme():
 
 @hookimpl
 def wraparound_identifier_types():
-    return [
-        IdentifierType("prison_number", "Prison number", r"[A-Z]\d{4}[A-Z]{2}", "e.g. A1234BC"),
-        IdentifierType("probation_ref", "Probation case reference (CRN)", r"[A-Z]\d{6}", "e.g. X123456"),
-    ]
+    return [PRISON_NUMBER, PROBATION_REF]
 
 
 @hookimpl
