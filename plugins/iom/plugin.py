@@ -66,3 +66,10 @@ def wraparound_report_types():
     from .reports import REPORT_TYPES
 
     return REPORT_TYPES
+
+
+@hookimpl
+def wraparound_galleries():
+    from .galleries import galleries
+
+    return galleries()
