@@ -73,3 +73,10 @@ def wraparound_galleries():
     from .galleries import galleries
 
     return galleries()
+
+
+@hookimpl
+def wraparound_trigger_rule_kinds():
+    from .triggers import RULE_KINDS
+
+    return RULE_KINDS
