@@ -245,7 +245,7 @@ def plugin_statistic_bars(user) -> list[tuple]:
 
     charts = []
     for spec, rows in plugin_statistics_for(user):
-        label_columns = [c for c in spec.columns if c != spec.value]
+        label_columns = spec.label_columns or [c for c in spec.columns if c != spec.value]
         bars = [(" · ".join(str(row.get(c, "")) for c in label_columns), row.get(spec.value) or 0) for row in rows]
         charts.append((spec.slug, spec.title, bars))
     return charts

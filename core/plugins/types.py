@@ -216,6 +216,8 @@ class StatisticSpec:
     value: str = "count"
     programme: str = ""
     description: str = ""
+    #: The columns that make a bar's label (default: every column but ``value``).
+    label_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

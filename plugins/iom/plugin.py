@@ -80,3 +80,10 @@ def wraparound_trigger_rule_kinds():
     from .triggers import RULE_KINDS
 
     return RULE_KINDS
+
+
+@hookimpl
+def wraparound_statistics():
+    from .statistics import STATISTICS
+
+    return STATISTICS
