@@ -87,3 +87,10 @@ def wraparound_statistics():
     from .statistics import STATISTICS
 
     return STATISTICS
+
+
+@hookimpl
+def wraparound_import_resources():
+    from .imports import IOMCohortResource
+
+    return [IOMCohortResource]
