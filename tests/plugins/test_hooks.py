@@ -398,3 +398,99 @@ def test_hook_wraparound_referral_forms(world, register_plugin):
 
     with pytest.raises(ImproperlyConfigured, match="Referral form 'gang_exit'"):
         register_plugin(Clash(), name="clash")
+
+
+def test_hook_wraparound_galleries(world, register_plugin):
+    from django.db.models import Exists, OuterRef
+
+    from core.models import Gallery, PersonRole
+    from core.plugins.types import GalleryFacet, GallerySpec
+    from core.services.galleries import filter_by_facets, gallery_profiles, sync_galleries
+
+    from ..factories import ProfileFactory
+
+    def with_alias(profiles):  # a criterion core's saved filters cannot express
+        return profiles.filter(aliases__isnull=False).distinct()
+
+    def by_role(profiles, value):
+        return profiles.filter(Exists(PersonRole.objects.filter(profile_id=OuterRef("pk"), role=value)))
+
+    class Plugin:
+        @hookimpl
+        def wraparound_galleries(self):
+            return [GallerySpec("known-by-alias", "Known by an alias", description="People with street names",
+                                profile_filter=with_alias,
+                                facets=(GalleryFacet("role", "Role", (Choice("offender", "Offender"),), by_role),))]
+
+    register_plugin(Plugin())
+    assert registry.galleries["known-by-alias"].name == "Known by an alias"
+    made = sync_galleries()
+    assert [g.slug for g in made] == ["known-by-alias"] and sync_galleries() == []
+    gallery = Gallery.objects.get(slug="known-by-alias")
+    assert gallery.kind == Gallery.Kind.FILTER and not gallery.audience_teams.exists()
+    gallery.audience_teams.add(world.staffs_iom)
+    alias = ProfileFactory(owner_team=world.staffs_iom)
+    alias.aliases.create(name="Shadow")
+    ProfileFactory(owner_team=world.staffs_iom)  # no alias: not on the gallery
+    assert list(gallery_profiles(gallery).values_list("pk", flat=True)) == [alias.pk]
+    narrowed, facets = filter_by_facets(gallery, gallery_profiles(gallery), {"role": "offender"})
+    assert facets[0]["value"] == "offender" and not narrowed.exists()
+
+
+def test_hook_wraparound_statistics(world, register_plugin):
+    from core import access
+    from core.models import Profile
+    from core.plugins.types import StatisticSpec
+    from core.programmes import plugin_statistics_for
+
+    from ..factories import ProfileFactory
+
+    called = []
+
+    def visible_profiles(user):
+        return [{"what": "profiles", "count": access.restrict(Profile.objects.all(), user).count()}]
+
+    def never(user):
+        called.append(user)
+        return []
+
+    class Plugin:
+        @hookimpl
+        def wraparound_statistics(self):
+            return [StatisticSpec("profiles_seen", "Profiles you can see", visible_profiles, columns=("what", "count")),
+                    StatisticSpec("off_programme", "Of a programme nobody has", never, columns=("n",),
+                                  value="n", programme="no_such_programme")]
+
+    register_plugin(Plugin())
+    ProfileFactory(owner_team=world.staffs_iom)
+    stats = {spec.slug: rows for spec, rows in plugin_statistics_for(world.staffs_officer)}
+    assert stats["profiles_seen"] == [{"what": "profiles", "count": 1}]
+    assert "off_programme" not in stats and called == []
+    assert {spec.slug: rows for spec, rows in plugin_statistics_for(world.outsider)}["profiles_seen"][0]["count"] == 0
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.staffs_officer)
+    body = client.get("/api/v1/statistics/").json()
+    assert {"slug": "profiles_seen", "title": "Profiles you can see", "programme": "", "columns": ["what", "count"],
+            "value": "count", "rows": [{"what": "profiles", "count": 1}]} in body["programmes"]
+    assert b"chart-profiles_seen" in client.get("/admin/").content
+
+
+def test_trigger_rule_kind_defaults_are_created_once(world, register_plugin):
+    from core.models import TriggerRule
+    from core.plugins.types import DefaultTriggerRule, TriggerRuleKind
+    from core.services.alerts import sync_default_rules
+
+    class Plugin:
+        @hookimpl
+        def wraparound_trigger_rule_kinds(self):
+            return [TriggerRuleKind("never", "Never", "Nothing", params=(), evaluate=lambda rule, ids=None: [],
+                                    defaults=(DefaultTriggerRule("Never (default)", {"n": 1}),))]
+
+    register_plugin(Plugin())
+    made = sync_default_rules()
+    assert [(r.kind, r.name, r.params) for r in made] == [("never", "Never (default)", {"n": 1})]
+    TriggerRule.objects.filter(kind="never").update(is_active=False)
+    assert sync_default_rules() == []
+    assert TriggerRule.objects.get(kind="never").is_active is False
