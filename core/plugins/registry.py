@@ -17,6 +17,7 @@ from .types import (
     IdentifierType,
     MenuItem,
     Programme,
+    RecordPanel,
     ReferralForm,
     ReportTypeSpec,
     TriggerRuleKind,
@@ -32,6 +33,8 @@ DECLARATIONS = (
     ("Report type", "wraparound_report_types", "report_types", "slug"),
     ("Trigger rule kind", "wraparound_trigger_rule_kinds", "rule_kinds", "code"),
     ("Referral form", "wraparound_referral_forms", "referral_forms", "slug"),
+    ("Profile panel", "wraparound_profile_panels", "profile_panels", "key"),
+    ("Case panel", "wraparound_case_panels", "case_panels", "key"),
 )
 
 
@@ -59,6 +62,9 @@ class Registry:
     rule_kinds: dict[str, TriggerRuleKind] = field(default_factory=dict)
     #: slug -> referral form (hook ``wraparound_referral_forms``)
     referral_forms: dict[str, ReferralForm] = field(default_factory=dict)
+    #: key -> panel of the profile hub / of the case screen (hooks ``wraparound_*_panels``)
+    profile_panels: dict[str, RecordPanel] = field(default_factory=dict)
+    case_panels: dict[str, RecordPanel] = field(default_factory=dict)
     loaded: bool = False
 
     def load(self, pm) -> None:
