@@ -40,7 +40,7 @@ from ..plugins.registry import registry
 from ..services import duplicates
 from ..services.errors import NotAllowed
 from ..services.notifications import notify
-from . import profile_hub, sharing
+from . import plugin_panels, profile_hub, sharing
 from .records_common import RecordViewMixin, RestrictedListingView, audit_view, forbidden_as_403
 
 NAMESPACE = "wraparound_profiles"
@@ -221,6 +221,8 @@ class ProfileDetailView(RecordViewMixin, View):
         # Who has viewed this record: managers and partnership admins only.
         context["show_viewers"] = profile_hub.can_see_viewers(user, profile, self.level)
         context["viewers"] = profile_hub.viewers(profile) if context["show_viewers"] else []
+        # Tabs the programme plugins add (hook wraparound_profile_panels).
+        context["plugin_panels"] = plugin_panels.render_panels(self.request, profile, self.level, "profile_panels")
         return context
 
 

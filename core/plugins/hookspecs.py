@@ -156,6 +156,28 @@ def wraparound_referral_forms():
 
 
 @hookspec
+def wraparound_profile_panels():
+    """Panels this plugin adds to the profile hub (cohort summary, custody periods…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.RecordPanel`.
+    Each is shown as a tab of the hub, after core's, when the user's organisations have
+    the panel's programme enabled and its ``context(request, obj, level)`` returns a
+    context (not ``None``); the function runs on the request path, so it reads through
+    ``core.access`` and costs a fixed number of queries.
+    """
+
+
+@hookspec
+def wraparound_case_panels():
+    """Panels this plugin adds to the case screen (cohort membership, pathways…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.RecordPanel`;
+    shown as sections of the case screen under the same rules as
+    ``wraparound_profile_panels`` (programme enabled, ``context`` not ``None``).
+    """
+
+
+@hookspec
 def wraparound_galleries():
     """Galleries this plugin ships ("IOM cohort", "Due for release in 28 days"…).
 

@@ -18,6 +18,7 @@ from .types import (
     IdentifierType,
     MenuItem,
     Programme,
+    RecordPanel,
     ReferralForm,
     ReportTypeSpec,
     StatisticSpec,
@@ -36,6 +37,8 @@ DECLARATIONS = (
     ("Referral form", "wraparound_referral_forms", "referral_forms", "slug"),
     ("Gallery", "wraparound_galleries", "galleries", "slug"),
     ("Statistic", "wraparound_statistics", "statistics", "slug"),
+    ("Profile panel", "wraparound_profile_panels", "profile_panels", "key"),
+    ("Case panel", "wraparound_case_panels", "case_panels", "key"),
 )
 
 
@@ -67,6 +70,9 @@ class Registry:
     galleries: dict[str, GallerySpec] = field(default_factory=dict)
     #: slug -> statistic spec (hook ``wraparound_statistics``)
     statistics: dict[str, StatisticSpec] = field(default_factory=dict)
+    #: key -> panel of the profile hub / of the case screen (hooks ``wraparound_*_panels``)
+    profile_panels: dict[str, RecordPanel] = field(default_factory=dict)
+    case_panels: dict[str, RecordPanel] = field(default_factory=dict)
     loaded: bool = False
 
     def load(self, pm) -> None:

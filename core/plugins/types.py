@@ -171,6 +171,29 @@ class ReferralForm:
 
 
 @dataclass(frozen=True)
+class RecordPanel:
+    """A panel a plugin adds to the profile hub (hook ``wraparound_profile_panels``) or
+    to the case screen (``wraparound_case_panels``).
+
+    ``context(request, obj, level)`` is called when the screen is rendered, with the
+    profile or case the user opened and the user's access level on it (core has already
+    checked it through ``core.access``). It returns the template's context, or ``None``
+    to leave the panel out for this record (e.g. a case of another programme). It must
+    read through ``core.access`` and cost a fixed number of queries. ``template`` is
+    rendered with that context plus ``object``, ``level`` and ``panel``.
+
+    ``programme``: the panel is left out, without calling ``context``, for users none of
+    whose organisations has the programme enabled. ``key`` is global."""
+
+    key: str
+    label: str
+    template: str
+    context: object
+    programme: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class GalleryFacet:
     """A filter offered on a plugin gallery's card grid (e.g. cohort category).
     ``filter(profiles, value)`` narrows a ``Profile`` queryset to the chosen value."""

@@ -1,7 +1,7 @@
 """Hook implementations of the IOM programme (thin: declarations live in this package)."""
 
 from core.plugins import hookimpl
-from core.plugins.types import CaseType, Choice, IdentifierType, Programme, Stage
+from core.plugins.types import CaseType, Choice, IdentifierType, MenuItem, Programme, Stage
 
 #: Prison numbers (NOMIS): a letter, four digits, two letters. Used by the identifier
 #: type and by ``CustodyPeriod.prison_number``.
@@ -94,3 +94,29 @@ def wraparound_import_resources():
     from .imports import IOMCohortResource
 
     return [IOMCohortResource]
+
+
+@hookimpl
+def wraparound_profile_panels():
+    from .panels import PROFILE_PANELS
+
+    return PROFILE_PANELS
+
+
+@hookimpl
+def wraparound_case_panels():
+    from .panels import CASE_PANELS
+
+    return CASE_PANELS
+
+
+@hookimpl
+def wraparound_admin_urls():
+    from .urls import urlpatterns
+
+    return urlpatterns
+
+
+@hookimpl
+def wraparound_admin_menu_items():
+    return [MenuItem("Cohort", "/admin/programmes/iom/cohort/", icon="group", order=10, name="iom-cohort")]

@@ -20,12 +20,21 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core import audit
 from core.access import AccessLevel, can, restrict
-from core.models import Activity, AuditAction, Case, CaseParticipant, Organisation, Profile
+from core.models import (
+    Activity,
+    AuditAction,
+    Case,
+    CaseParticipant,
+    Organisation,
+    PersonRole,
+    Profile,
+    WarningMarker,
+)
 from core.programmes import programme_enabled_for_user
 from core.services.errors import NotAllowed, full_clean_or_raise, require_level, save_versioned
 
@@ -40,6 +49,9 @@ from .models import (
 
 PROGRAMME = "iom"
 COHORT_CASE_TYPE = "cohort"
+#: Markers and roles that make IOM's panel worth showing on a profile with no IOM records yet.
+IOM_MARKERS = ("ppo", "iom_cohort")
+IOM_ROLES = ("offender",)
 
 MEMBERSHIP_EDITABLE = (
     "category", "tier", "risk_level", "adopted_on", "exited_on", "exit_reason", "offender_manager", "lead_agency",
@@ -362,6 +374,8 @@ class ProfileSummary:
     custody_periods: list[CustodyPeriod] = field(default_factory=list)
     risk_scores: list[RiskScore] = field(default_factory=list)
     can_contribute: bool = False
+    #: The person carries an IOM marker (PPO, IOM cohort) or the offender role.
+    looks_like_iom: bool = False
 
     @property
     def current_membership(self) -> CohortMembership | None:
@@ -380,25 +394,52 @@ class ProfileSummary:
         return not (self.memberships or self.custody_periods or self.risk_scores)
 
 
-def profile_summary(user, profile: Profile) -> ProfileSummary | None:
+def profile_summary(user, profile: Profile, level: int | None = None) -> ProfileSummary | None:
     """IOM's records about a profile the user may see, or ``None`` when IOM is off for
-    them or the profile is not visible to them. A fixed number of queries: memberships
-    (only those of cases the user may see), custody periods and risk scores."""
-    if not iom_enabled_for(user) or not can(user, profile):
+    them or the profile is not visible to them. ``level``: the user's access level on
+    the profile when the caller has already read it through ``core.access`` (saves the
+    check). A fixed number of queries: memberships (only those of cases the user may
+    see), custody periods and risk scores, after one query saying which exist."""
+    if not iom_enabled_for(user):
         return None
+    if level is None:
+        level = AccessLevel.CONTRIBUTE if can(user, profile, AccessLevel.CONTRIBUTE) else (
+            AccessLevel.VIEW if can(user, profile) else None)
+    if not level:
+        return None
+    # One query says which kinds of record exist; only those are then read, so a person
+    # IOM holds nothing about costs one query (the profile hub renders this panel).
+    held = (
+        Profile.objects.filter(pk=profile.pk)
+        .annotate(
+            has_memberships=Exists(CohortMembership.objects.filter(profile_id=OuterRef("pk"))),
+            has_custody=Exists(CustodyPeriod.objects.filter(profile_id=OuterRef("pk"))),
+            has_scores=Exists(RiskScore.objects.filter(profile_id=OuterRef("pk"))),
+            looks_like_iom=Exists(WarningMarker.objects.filter(profile_id=OuterRef("pk"), marker__in=IOM_MARKERS))
+            | Exists(PersonRole.objects.filter(profile_id=OuterRef("pk"), role__in=IOM_ROLES)),
+        )
+        .values("has_memberships", "has_custody", "has_scores", "looks_like_iom")
+        .first()
+    ) or {}
     memberships = list(
         restrict(CohortMembership.objects.filter(profile=profile), user)
         .select_related("case", "offender_manager", "lead_agency")
-    )
-    periods = list(CustodyPeriod.objects.filter(profile=profile).select_related("organisation", "case"))
-    scores = list(RiskScore.objects.filter(profile=profile).select_related("assessed_by"))
-    return ProfileSummary(memberships, periods, scores, can_contribute=can(user, profile, AccessLevel.CONTRIBUTE))
+    ) if held.get("has_memberships") else []
+    periods = list(
+        CustodyPeriod.objects.filter(profile=profile).select_related("organisation", "case")
+    ) if held.get("has_custody") else []
+    scores = list(
+        RiskScore.objects.filter(profile=profile).select_related("assessed_by")
+    ) if held.get("has_scores") else []
+    return ProfileSummary(memberships, periods, scores, can_contribute=level >= AccessLevel.CONTRIBUTE,
+                          looks_like_iom=bool(held.get("looks_like_iom")))
 
 
 @dataclass
 class CaseSummary:
     """What IOM holds on one cohort case: its membership, the pathway grid (every
-    pathway, recorded or not) and the custody periods recorded on it."""
+    pathway, recorded or not) and the custody periods of its subject (or recorded on
+    it) that the user may see."""
 
     membership: CohortMembership | None
     pathways: list[tuple[str, str, PathwayNeed | None]]
@@ -415,12 +456,18 @@ class CaseSummary:
                    if need and need.status in (PathwayStatus.IDENTIFIED, PathwayStatus.IN_PROGRESS))
 
 
-def case_summary(user, case: Case) -> CaseSummary | None:
+def case_summary(user, case: Case, level: int | None = None) -> CaseSummary | None:
     """IOM's records on a case the user may see (``None`` when IOM is off for them, the
-    case is not visible, or it is not an IOM cohort case)."""
+    case is not visible, or it is not an IOM cohort case). ``level`` as for
+    :func:`profile_summary`."""
     if case.programme != PROGRAMME or case.case_type != COHORT_CASE_TYPE:
         return None
-    if not iom_enabled_for(user) or not can(user, case):
+    if not iom_enabled_for(user):
+        return None
+    if level is None:
+        level = AccessLevel.CONTRIBUTE if can(user, case, AccessLevel.CONTRIBUTE) else (
+            AccessLevel.VIEW if can(user, case) else None)
+    if not level:
         return None
     membership = (
         CohortMembership.objects.filter(case=case).select_related("offender_manager", "lead_agency", "profile").first()
@@ -429,5 +476,9 @@ def case_summary(user, case: Case) -> CaseSummary | None:
     pathways = [(code, label, needs.get(code)) for code, label in Pathway.choices]
     # Custody follows the person's access, not the case's: someone who sees the case but
     # not the person sees no custody.
-    periods = list(restrict(CustodyPeriod.objects.filter(case=case), user).select_related("organisation"))
-    return CaseSummary(membership, pathways, periods, can_contribute=can(user, case, AccessLevel.CONTRIBUTE))
+    subjects = CaseParticipant.objects.filter(case=case, role=CaseParticipant.Role.SUBJECT).values("profile_id")
+    periods = list(
+        restrict(CustodyPeriod.objects.filter(Q(case=case) | Q(profile_id__in=subjects)), user)
+        .select_related("organisation", "profile")
+    )
+    return CaseSummary(membership, pathways, periods, can_contribute=level >= AccessLevel.CONTRIBUTE)

@@ -185,7 +185,7 @@ def test_hook_wraparound_admin_menu_items(register_plugin):
     assert [i.label for i in registry.menu_items["gangs"]] == ["Exits", "Gang matrix"]
     # Items of a plugin without a programme belong to no menu group.
     assert all("Orphan" not in [i.label for i in items] for items in registry.menu_items.values())
-    assert registry.menu_items["iom"] == []
+    assert registry.menu_items["rj"] == []
 
 
 def _gang_matrix(request):  # pragma: no cover - only its URL pattern is inspected
@@ -494,3 +494,102 @@ def test_trigger_rule_kind_defaults_are_created_once(world, register_plugin):
     TriggerRule.objects.filter(kind="never").update(is_active=False)
     assert sync_default_rules() == []
     assert TriggerRule.objects.get(kind="never").is_active is False
+
+
+def _panel_template(settings, tmp_path, name: str, body: str) -> str:
+    """A template file for an in-test panel, on a template directory added for the test."""
+    (tmp_path / name).write_text(body, encoding="utf-8")
+    templates = [dict(engine) for engine in settings.TEMPLATES]
+    templates[0] = {**templates[0], "DIRS": [*templates[0].get("DIRS", []), str(tmp_path)]}
+    settings.TEMPLATES = templates
+    return name
+
+
+def test_hook_wraparound_profile_panels(world, register_plugin, settings, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    from core.models import ProgrammeModule
+    from core.plugins.types import RecordPanel
+    from tests.factories import ProfileFactory, enable_all_programmes
+
+    template = _panel_template(settings, tmp_path, "gang_panel.html",
+                               "<p data-testid='gang-note'>{{ note }} for {{ object.first_name }} at {{ level }}</p>")
+    calls = []
+
+    def context(request, obj, level):
+        calls.append(obj.pk)
+        return None if obj.last_name == "Nobody" else {"note": "Gang matrix: amber"}
+
+    class Plugin(GangsProgramme):
+        @hookimpl
+        def wraparound_profile_panels(self):
+            return [RecordPanel("gang_matrix", "Gang matrix", template, context, programme="gangs")]
+
+    register_plugin(Plugin(), name="gangs_plugin")
+    assert registry.profile_panels["gang_matrix"].label == "Gang matrix"
+    for org in (world.staffs_police, world.norfolk_police):
+        enable_all_programmes(org)
+    profile = ProfileFactory(owner_team=world.staffs_iom, first_name="Lee")
+    client = Client()
+    client.force_login(world.staffs_officer)
+    html = client.get(reverse("wraparound_profiles:detail", args=[profile.pk])).content.decode()
+    # A tab of the hub, rendered with the context, the record and the level core checked.
+    assert 'id="tab-gang_matrix"' in html and "Gang matrix: amber for Lee at 30" in html
+    # A context of None leaves the panel out for that record.
+    nobody = ProfileFactory(owner_team=world.staffs_iom, last_name="Nobody")
+    assert "tab-gang_matrix" not in client.get(reverse("wraparound_profiles:detail", args=[nobody.pk])).content.decode()
+    # The programme switched off: left out without its context being called.
+    ProgrammeModule.objects.filter(organisation=world.staffs_police, programme="gangs").update(enabled=False)
+    calls.clear()
+    client = Client()
+    client.force_login(world.staffs_officer)
+    assert "tab-gang_matrix" not in client.get(reverse("wraparound_profiles:detail", args=[profile.pk])).content.decode()
+    assert calls == []
+
+    class Clash:
+        @hookimpl
+        def wraparound_profile_panels(self):
+            return [RecordPanel("gang_matrix", "Another", template, context)]
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="Profile panel 'gang_matrix'"):
+        register_plugin(Clash(), name="clash")
+
+
+def test_hook_wraparound_case_panels(world, register_plugin, settings, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    from core.models import ProgrammeModule
+    from core.plugins.types import RecordPanel
+    from tests.factories import enable_all_programmes
+
+    template = _panel_template(settings, tmp_path, "gang_case_panel.html", "<p>Exit plan: {{ plan }}</p>")
+
+    def context(request, case, level):
+        return {"plan": f"{case.reference} plan"} if case.programme == "gangs" else None
+
+    class Plugin(GangsProgramme):
+        @hookimpl
+        def wraparound_case_panels(self):
+            return [RecordPanel("gang_exit_plan", "Exit plan", template, context, programme="gangs")]
+
+    register_plugin(Plugin(), name="gangs_plugin")
+    enable_all_programmes(world.staffs_police)
+    gang_case = services.open_case(by=world.staffs_officer, owner_team=world.staffs_iom, programme="gangs",
+                                   case_type="gang_case", title="Exit work")
+    other = services.open_case(by=world.staffs_officer, owner_team=world.staffs_iom, programme="asb",
+                               case_type="asb_case", title="ASB")
+    client = Client()
+    client.force_login(world.staffs_officer)
+    html = client.get(reverse("wraparound_cases:detail", args=[gang_case.pk])).content.decode()
+    assert 'id="panel-gang_exit_plan"' in html and f"Exit plan: {gang_case.reference} plan" in html
+    assert "panel-gang_exit_plan" not in client.get(reverse("wraparound_cases:detail", args=[other.pk])).content.decode()
+    ProgrammeModule.objects.filter(organisation=world.staffs_police, programme="gangs").update(enabled=False)
+    client = Client()
+    client.force_login(world.staffs_officer)
+    # The case itself stays visible (no data is lost); the programme's panel goes.
+    response = client.get(reverse("wraparound_cases:detail", args=[gang_case.pk]))
+    assert response.status_code == 200 and "panel-gang_exit_plan" not in response.content.decode()
