@@ -222,7 +222,7 @@ class StatisticsPanel(DashboardPanel):
         shown = {row["programme"] for row in open_by_stage} | {row["programme"] for row in outcomes}
         legend = sorted((short_name(p), registry.programme_name(p)) for p in shown)
         plugin_charts = [
-            {"title": title, "id": f"chart-{slug}", "chart": bar_chart(bars[:30], label_width=260)}
+            {"title": title, "id": f"chart-{slug}", "chart": bar_chart(bars[:30], label_width=260), "plugin": True}
             for slug, title, bars in plugin_statistic_bars(user)
         ]
         return {
