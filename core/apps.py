@@ -39,3 +39,9 @@ def _sync_roles_after_last_app(sender, app_config, **kwargs) -> None:
         from .services.reports import sync_report_types
 
         sync_report_types()
+        # Likewise the galleries and default trigger rules they ship.
+        from .services.alerts import sync_default_rules
+        from .services.galleries import sync_galleries
+
+        sync_galleries()
+        sync_default_rules()

@@ -23,3 +23,12 @@ def enabled_programmes_for(user) -> set[str]:
 
 def programme_enabled_for_user(user, slug: str) -> bool:
     return slug in enabled_programmes_for(user)
+
+
+def plugin_statistics_for(user) -> list[tuple]:
+    """``(spec, rows)`` of the plugins' statistics (hook ``wraparound_statistics``) of the
+    programmes the user's organisations have enabled; each ``compute`` counts only what
+    the user may see (an unenabled programme's are not computed at all)."""
+    enabled = enabled_programmes_for(user)
+    return [(spec, spec.compute(user)) for spec in registry.statistics.values()
+            if not spec.programme or spec.programme in enabled]

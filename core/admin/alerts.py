@@ -28,7 +28,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from .. import access, services
+from .. import services
 from ..models import Alert, Organisation, Team, TriggerRule
 from ..plugins.registry import registry
 from ..services.errors import NotAllowed
@@ -40,7 +40,9 @@ PARAM_PREFIX = "param_"
 
 
 def visible_alerts(user):
-    return access.restrict(Alert.objects.all(), user)
+    from ..services.alerts import alerts_visible_to
+
+    return alerts_visible_to(user)
 
 
 def alerts_per_rule(user) -> list[dict]:

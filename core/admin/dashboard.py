@@ -221,6 +221,10 @@ class StatisticsPanel(DashboardPanel):
                                  f"{labels.get(row['outcome'], row['outcome'])}", row["n"]))
         shown = {row["programme"] for row in open_by_stage} | {row["programme"] for row in outcomes}
         legend = sorted((short_name(p), registry.programme_name(p)) for p in shown)
+        plugin_charts = [
+            {"title": title, "id": f"chart-{slug}", "chart": bar_chart(bars[:30], label_width=260), "plugin": True}
+            for slug, title, bars in plugin_statistic_bars(user)
+        ]
         return {
             "kind": "statistics", "legend": legend,
             "charts": [
@@ -230,8 +234,21 @@ class StatisticsPanel(DashboardPanel):
                  "chart": bar_chart(months, label_width=90)},
                 {"title": "Outcomes of closed cases", "id": "chart-outcomes",
                  "chart": bar_chart(outcome_rows[:15], label_width=260)},
+                *plugin_charts,
             ],
         }
+
+
+def plugin_statistic_bars(user) -> list[tuple]:
+    """``(slug, title, [(label, value)])`` per plugin statistic, for the bar charts."""
+    from ..programmes import plugin_statistics_for
+
+    charts = []
+    for spec, rows in plugin_statistics_for(user):
+        label_columns = spec.label_columns or [c for c in spec.columns if c != spec.value]
+        bars = [(" · ".join(str(row.get(c, "")) for c in label_columns), row.get(spec.value) or 0) for row in rows]
+        charts.append((spec.slug, spec.title, bars))
+    return charts
 
 
 PANELS = (MyTasksPanel, ReferralsWaitingPanel, AccessRequestsPanel, RecentRecordsPanel, StatisticsPanel)

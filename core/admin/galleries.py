@@ -44,7 +44,12 @@ from ..forms.records import add_service_errors
 from ..models import AccessRequest, AuditAction, Gallery, GalleryEntry, Profile, RiskLevel
 from ..plugins.registry import registry
 from ..services.errors import NotAllowed
-from ..services.galleries import galleries_for, gallery_profiles, record_gallery_view
+from ..services.galleries import (
+    filter_by_facets,
+    galleries_for,
+    gallery_profiles,
+    record_gallery_view,
+)
 from ..views import profile_photo_response
 from .records_common import forbidden_as_403
 
@@ -71,12 +76,17 @@ class GalleryForm(WagtailAdminModelForm):
         self.fields["open_case_programme"].choices = programmes
         self.fields["person_roles"].choices = registry.choices("person_roles")
         self.fields["warning_markers"].choices = registry.choices("warning_markers")
+        if self.instance.pk and self.instance.slug in registry.galleries:
+            # A plugin's gallery is tied to its spec (and its own filter) by the slug.
+            self.fields["slug"].disabled = True
+            self.fields["slug"].help_text = "Shipped by a programme: the slug ties it to the programme's filter."
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("audience_partnerships") and not cleaned.get("audience_teams"):
             self.add_error("audience_teams", "Choose who sees the gallery: partnerships, teams or both.")
-        if cleaned.get("kind") == Gallery.Kind.FILTER and not any(
+        spec = registry.galleries.get(self.instance.slug) if self.instance.pk else None
+        if cleaned.get("kind") == Gallery.Kind.FILTER and not (spec and spec.profile_filter) and not any(
             cleaned.get(k) for k in ("person_roles", "risk_levels", "warning_markers", "open_case_programme")
         ):
             self.add_error("kind", "A saved-filter gallery needs at least one criterion.")
@@ -200,9 +210,8 @@ class GalleryGridView(_Screen):
 
     def get(self, request, pk):
         self.gallery = fetch_gallery(request.user, pk)
-        profiles = gallery_profiles(self.gallery).select_related("owner_team__organisation").order_by(
-            "-card_added_at", "last_name", "pk"
-        )
+        profiles, facets = filter_by_facets(self.gallery, gallery_profiles(self.gallery), request.GET)
+        profiles = profiles.select_related("owner_team__organisation").order_by("-card_added_at", "last_name", "pk")
         page = Paginator(profiles, CARDS_PER_PAGE).get_page(request.GET.get("p"))
         entries = {}
         can_add = False
@@ -216,7 +225,8 @@ class GalleryGridView(_Screen):
         cards = build_cards(request.user, page.object_list, entries)
         record_gallery_view(self.gallery, by=request.user, profile_ids=[c.profile_id for c in cards])
         return self.render_to_response(self.get_context_data(
-            gallery=self.gallery, cards=cards, page=page, can_add=can_add,
+            gallery=self.gallery, cards=cards, page=page, can_add=can_add, facets=facets,
+            facet_query="".join(f"&{f['key']}={f['value']}" for f in facets if f["value"]),
         ))
 
     def get_page_title(self):

@@ -53,7 +53,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resource"].choices = resource_choices()
+        self.fields["resource"].choices = resource_choices(user)
         self.fields["owner_team"].queryset = jobs.importer_teams(user)
         self.fields["file"].help_text = format_html(
             'CSV (any encoding or delimiter), Excel .xlsx or .ods. To try it, <a href="{}">download a messy '

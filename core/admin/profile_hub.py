@@ -46,6 +46,7 @@ from ..models import (
 )
 from ..plugins.registry import registry
 from ..roles import PARTNERSHIP_ADMIN, has_role
+from .plugin_panels import panels_for, render_panel
 from .sharing import grants_in_force
 
 #: The browser's own date picker: Wagtail's AdminDateInput writes an inline <script>.
@@ -317,6 +318,19 @@ HUB_TABS: list[HubTab] = [
 ]
 
 
+def plugin_tab(panel) -> HubTab:
+    """A programme plugin's hub panel (hook ``wraparound_profile_panels``) as a tab
+    loaded on demand like core's: its ``context`` runs only when the tab is opened."""
+    def load(hub: HubView) -> dict:
+        return {"plugin_panel": panel,
+                "plugin_panel_html": render_panel(hub.request, hub.profile, hub.level, panel)}
+
+    return HubTab(panel.key, panel.label, _TAB_TEMPLATES.format("plugin"), load)
+
+
 def hub_tabs(hub: HubView) -> list[HubTab]:
-    """The tabs this viewer gets, in order."""
-    return [tab for tab in HUB_TABS if tab.shown(hub)]
+    """The tabs this viewer gets, in order: core's, then those of the programme plugins
+    enabled for one of the viewer's organisations."""
+    return [tab for tab in HUB_TABS if tab.shown(hub)] + [
+        plugin_tab(panel) for panel in panels_for(hub.user, "profile_panels")
+    ]

@@ -50,6 +50,7 @@ from ..forms.records import ActivityForm, add_service_errors
 from ..models import Activity, AuditAction, Case, CaseParticipant, Profile, Team
 from ..plugins.registry import registry
 from ..services.errors import NotAllowed
+from . import plugin_panels
 from .records_common import (
     RecordViewMixin,
     RestrictedListingView,
@@ -301,6 +302,8 @@ class CaseDetailView(RecordViewMixin, View):
                 context["close_form"] = bound_forms.get("close_form") or CloseForm(case_type=case_type, case=case)
             else:
                 context["reopen_form"] = bound_forms.get("reopen_form") or ReopenForm(initial={"version": case.version})
+        # Sections the programme plugins add (hook wraparound_case_panels).
+        context["plugin_panels"] = plugin_panels.render_panels(self.request, case, self.level, "case_panels")
         return context
 
     def people_matching(self, query: str) -> list:

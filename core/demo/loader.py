@@ -80,6 +80,8 @@ def load(*, profiles: int = 200, seed: int = 1, plugins: bool = True) -> DemoCon
         _structure(ctx)
         _people(ctx, profiles)
         services.sync_report_types()
+        services.sync_galleries()
+        services.sync_default_rules()
         # A service account for the API (issue it a token in the admin, as "spoc", or with
         # `manage.py api_tokens issue staffs-police-rms --name demo`).
         services.create_service_account(

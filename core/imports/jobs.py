@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from ..access import user_organisation_ids
 from ..models import ImportJob, ImportMapping, Team
+from ..plugins.registry import registry
 from ..roles import ORGANISATION_ADMIN, has_role
 from . import pipeline, reading
 from .registry import get_resource
@@ -38,7 +39,12 @@ def visible_jobs(user):
     mine = Q(created_by_id=user.pk)
     if has_role(user, ORGANISATION_ADMIN):
         mine |= Q(organisation_id__in=user_organisation_ids(user))
-    return ImportJob.objects.filter(mine)
+    # Imports of a programme none of the user's organisations has enabled are hidden (kept).
+    from ..programmes import enabled_programmes_for
+
+    enabled = enabled_programmes_for(user)
+    hidden = [code for code, cls in registry.import_resources.items() if cls.programme and cls.programme not in enabled]
+    return ImportJob.objects.filter(mine).exclude(resource__in=hidden)
 
 
 def create_job(*, by, resource: str, filename: str, content: bytes, owner_team: Team) -> ImportJob:
@@ -50,7 +56,13 @@ def create_job(*, by, resource: str, filename: str, content: bytes, owner_team: 
         raise ValidationError({"owner_team": "Choose one of your own teams."})
     if len(content) > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB."})
-    get_resource(resource)
+    programme = get_resource(resource).programme
+    if programme:
+        from ..services.cases import programme_enabled_for
+
+        if not programme_enabled_for(owner_team.organisation, programme):
+            raise ValidationError({"resource": f"{registry.programme_name(programme)} is not enabled for "
+                                               f"{owner_team.organisation}."})
     job = ImportJob(resource=resource, organisation=owner_team.organisation, owner_team=owner_team, created_by=by,
                     filename=filename[:255], content=content)
     try:

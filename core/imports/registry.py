@@ -20,5 +20,15 @@ def get_resource(code: str) -> ImportResource:
     return cls()
 
 
-def resource_choices() -> list[tuple[str, str]]:
-    return [(code, cls.label) for code, cls in sorted(registry.import_resources.items(), key=lambda i: i[1].label)]
+def resource_choices(user=None) -> list[tuple[str, str]]:
+    """``(code, label)`` of the resources, sorted by label; given a user, only those of
+    no programme or of a programme one of the user's organisations has enabled."""
+    enabled = None
+    if user is not None:
+        from ..programmes import enabled_programmes_for
+
+        enabled = enabled_programmes_for(user)
+    return [
+        (code, cls.label) for code, cls in sorted(registry.import_resources.items(), key=lambda i: i[1].label)
+        if enabled is None or not cls.programme or cls.programme in enabled
+    ]

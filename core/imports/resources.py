@@ -71,6 +71,10 @@ class ImportResource:
     label: str = ""
     description: str = ""
     model = None
+    #: The programme the resource belongs to, if any: offered only to users of an
+    #: organisation with it enabled, and refused for an owner team whose organisation
+    #: has it switched off.
+    programme: str = ""
 
     def get_fields(self) -> list[ImportField]:
         raise NotImplementedError

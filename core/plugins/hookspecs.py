@@ -153,3 +153,53 @@ def wraparound_referral_forms():
     as shown (label and text), so they still read correctly if the form changes later.
     Core offers a generic form (any programme, any case type).
     """
+
+
+@hookspec
+def wraparound_profile_panels():
+    """Panels this plugin adds to the profile hub (cohort summary, custody periods…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.RecordPanel`.
+    Each is shown as a tab of the hub, after core's, when the user's organisations have
+    the panel's programme enabled and its ``context(request, obj, level)`` returns a
+    context (not ``None``); the function runs on the request path, so it reads through
+    ``core.access`` and costs a fixed number of queries.
+    """
+
+
+@hookspec
+def wraparound_case_panels():
+    """Panels this plugin adds to the case screen (cohort membership, pathways…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.RecordPanel`;
+    shown as sections of the case screen under the same rules as
+    ``wraparound_profile_panels`` (programme enabled, ``context`` not ``None``).
+    """
+
+
+@hookspec
+def wraparound_galleries():
+    """Galleries this plugin ships ("IOM cohort", "Due for release in 28 days"…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.GallerySpec`
+    (slug, name, description, programme, the saved-filter criteria core understands,
+    and optionally ``profile_filter(profiles)`` for criteria only the plugin can
+    express, and ``facets`` offered as filters on the grid). Slugs are global.
+    ``core.services.sync_galleries`` (run after ``migrate`` and by the demo) creates each
+    one that does not exist yet as a saved-filter gallery with no audience; partnership
+    admins then choose its audience and own it (a changed spec does not overwrite their
+    edits). The audience, minimal-card and audit rules of every gallery apply.
+    """
+
+
+@hookspec
+def wraparound_statistics():
+    """Statistics this plugin offers (cohort size by tier, adoptions per month…).
+
+    Called once at start-up. Return a list of :class:`core.plugins.types.StatisticSpec`
+    (slug, title, programme, ``columns``, ``value`` and ``compute(user)``). ``compute``
+    is called on the request path, for users whose organisations have the programme
+    enabled only, and must count only records the user may see (``core.access``) in a
+    fixed number of queries. They are drawn on the dashboard's statistics panel and
+    served by ``GET /api/v1/statistics/`` under ``programmes``.
+    """

@@ -14,11 +14,14 @@ from django.core.exceptions import ImproperlyConfigured
 from .types import (
     CaseType,
     Choice,
+    GallerySpec,
     IdentifierType,
     MenuItem,
     Programme,
+    RecordPanel,
     ReferralForm,
     ReportTypeSpec,
+    StatisticSpec,
     TriggerRuleKind,
 )
 
@@ -32,6 +35,10 @@ DECLARATIONS = (
     ("Report type", "wraparound_report_types", "report_types", "slug"),
     ("Trigger rule kind", "wraparound_trigger_rule_kinds", "rule_kinds", "code"),
     ("Referral form", "wraparound_referral_forms", "referral_forms", "slug"),
+    ("Gallery", "wraparound_galleries", "galleries", "slug"),
+    ("Statistic", "wraparound_statistics", "statistics", "slug"),
+    ("Profile panel", "wraparound_profile_panels", "profile_panels", "key"),
+    ("Case panel", "wraparound_case_panels", "case_panels", "key"),
 )
 
 
@@ -59,6 +66,13 @@ class Registry:
     rule_kinds: dict[str, TriggerRuleKind] = field(default_factory=dict)
     #: slug -> referral form (hook ``wraparound_referral_forms``)
     referral_forms: dict[str, ReferralForm] = field(default_factory=dict)
+    #: slug -> gallery spec (hook ``wraparound_galleries``), synced into ``Gallery`` rows
+    galleries: dict[str, GallerySpec] = field(default_factory=dict)
+    #: slug -> statistic spec (hook ``wraparound_statistics``)
+    statistics: dict[str, StatisticSpec] = field(default_factory=dict)
+    #: key -> panel of the profile hub / of the case screen (hooks ``wraparound_*_panels``)
+    profile_panels: dict[str, RecordPanel] = field(default_factory=dict)
+    case_panels: dict[str, RecordPanel] = field(default_factory=dict)
     loaded: bool = False
 
     def load(self, pm) -> None:

@@ -147,6 +147,12 @@ class TriggerRuleKind:
     params: tuple[RuleParam, ...]
     evaluate: object
     listens_to: tuple[str, ...] = ()
+    #: Rules of this kind created once by ``core.services.alerts.sync_default_rules``
+    #: (a tuple of :class:`DefaultTriggerRule`); admins own them afterwards.
+    defaults: tuple = ()
+    #: The programme the kind belongs to, if any: its alerts are hidden from users whose
+    #: organisations do not have the programme enabled (whatever the rule's scope).
+    programme: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,3 +168,86 @@ class ReferralForm:
     case_type: str = ""
     participant_role: str = "subject"
     description: str = ""
+
+
+@dataclass(frozen=True)
+class RecordPanel:
+    """A panel a plugin adds to the profile hub (hook ``wraparound_profile_panels``) or
+    to the case screen (``wraparound_case_panels``).
+
+    ``context(request, obj, level)`` is called when the screen is rendered, with the
+    profile or case the user opened and the user's access level on it (core has already
+    checked it through ``core.access``). It returns the template's context, or ``None``
+    to leave the panel out for this record (e.g. a case of another programme). It must
+    read through ``core.access`` and cost a fixed number of queries. ``template`` is
+    rendered with that context plus ``object``, ``level`` and ``panel``.
+
+    ``programme``: the panel is left out, without calling ``context``, for users none of
+    whose organisations has the programme enabled. ``key`` is global."""
+
+    key: str
+    label: str
+    template: str
+    context: object
+    programme: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class GalleryFacet:
+    """A filter offered on a plugin gallery's card grid (e.g. cohort category).
+    ``filter(profiles, value)`` narrows a ``Profile`` queryset to the chosen value."""
+
+    key: str
+    label: str
+    choices: tuple[Choice, ...]
+    filter: object
+
+
+@dataclass(frozen=True)
+class GallerySpec:
+    """A gallery a plugin ships (hook ``wraparound_galleries``): a saved filter over the
+    audience organisations' profiles. The criteria core can express (person roles, risk
+    levels, warning markers, an open case in a programme) are stored on the gallery
+    and admins may edit them; ``profile_filter(profiles)`` narrows a ``Profile``
+    queryset further with what only the plugin knows (its own tables). ``facets`` are
+    the filters offered on the grid."""
+
+    slug: str
+    name: str
+    description: str = ""
+    programme: str = ""
+    person_roles: tuple[str, ...] = ()
+    risk_levels: tuple[str, ...] = ()
+    warning_markers: tuple[str, ...] = ()
+    open_case_programme: str = ""
+    profile_filter: object = None
+    facets: tuple[GalleryFacet, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatisticSpec:
+    """A statistic a plugin offers (hook ``wraparound_statistics``). ``compute(user)``
+    returns a list of dicts (one per row, keys ``columns``) counted only over records
+    the user may see (``core.access``), in a fixed number of queries. ``value`` is the
+    column drawn as a bar; the other columns make the bar's label."""
+
+    slug: str
+    title: str
+    compute: object
+    columns: tuple[str, ...]
+    value: str = "count"
+    programme: str = ""
+    description: str = ""
+    #: The columns that make a bar's label (default: every column but ``value``).
+    label_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DefaultTriggerRule:
+    """A trigger rule created once for a kind (``TriggerRuleKind.defaults``); after that
+    it belongs to the admins, who set its recipients, change it or switch it off."""
+
+    name: str
+    params: dict = field(default_factory=dict)
+    programme: str = ""

@@ -73,14 +73,17 @@ from .reports import (  # noqa: E402
 )
 
 __all__ += ["create_report", "save_report_type", "set_report_type_fields", "sync_report_types", "update_report"]
-from .alerts import handle_alert, save_trigger_rule  # noqa: E402
+from .alerts import handle_alert, save_trigger_rule, sync_default_rules  # noqa: E402
 
 __all__ += ["handle_alert", "save_trigger_rule"]
+__all__ += ["sync_default_rules"]
 from .galleries import (  # noqa: E402
     add_to_gallery,
     decide_and_notify,
     remove_from_gallery,
     request_access_from_card,
+    sync_galleries,
 )
 
 __all__ += ["add_to_gallery", "decide_and_notify", "remove_from_gallery", "request_access_from_card"]
+__all__ += ["sync_galleries"]

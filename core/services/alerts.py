@@ -14,6 +14,23 @@ from .errors import require_level
 from .notifications import notify
 
 
+def alerts_visible_to(user):
+    """The alerts the user may see: those on profiles they may see (``core.access``),
+    less those of a programme their organisations have not enabled (by the rule's
+    programme or its kind's): a disabled programme's alerts are hidden, not deleted."""
+    from django.db.models import Q
+
+    from .. import access
+    from ..plugins.registry import registry
+    from ..programmes import enabled_programmes_for
+
+    enabled = enabled_programmes_for(user)
+    hidden_kinds = [code for code, kind in registry.rule_kinds.items() if kind.programme and kind.programme not in enabled]
+    return access.restrict(Alert.objects.all(), user).filter(
+        Q(rule__programme="") | Q(rule__programme__in=enabled)
+    ).exclude(rule__kind__in=hidden_kinds)
+
+
 def alert_url(alert: Alert) -> str:
     return reverse("wraparound_alerts:detail", args=[alert.pk])
 
@@ -110,3 +127,23 @@ def save_trigger_rule(rule, *, by, organisations=None, recipient_teams=None):
                  changes={"kind": rule.kind, "params": rule.params, "programme": rule.programme,
                           "active": rule.is_active})
     return rule
+
+
+def sync_default_rules():
+    """Create the default rules the rule kinds ship (``TriggerRuleKind.defaults``) that
+    do not exist yet, matched by kind and name; after that they belong to the admins
+    (switch a default off rather than deleting it, or the next ``migrate`` makes it
+    again). Not audited, like the report types plugins ship. They notify the owner
+    team of the profile concerned until an admin adds recipients."""
+    from ..models import TriggerRule
+    from ..plugins.registry import registry
+
+    existing = set(TriggerRule.objects.values_list("kind", "name"))
+    made = []
+    for code, kind in registry.rule_kinds.items():
+        for default in kind.defaults:
+            if (code, default.name) in existing:
+                continue
+            made.append(TriggerRule.objects.create(name=default.name, kind=code, params=dict(default.params),
+                                                   programme=default.programme, notify_owner_team=True))
+    return made

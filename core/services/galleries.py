@@ -87,9 +87,57 @@ def gallery_profiles(gallery: Gallery) -> QuerySet:
         profiles = profiles.filter(Exists(CaseParticipant.objects.filter(
             profile_id=OuterRef("pk"), case__programme=gallery.open_case_programme, case__status=Case.Status.OPEN,
         )))
+    spec = plugin_gallery(gallery)
+    if spec is not None and spec.profile_filter is not None:
+        profiles = spec.profile_filter(profiles)
     from django.db.models import F
 
     return profiles.annotate(card_risk=F("risk_level"), card_added_at=F("updated_at"))
+
+
+def plugin_gallery(gallery: Gallery):
+    """The plugin spec (``wraparound_galleries``) a gallery was made from, or ``None``.
+    Galleries are tied to their spec by slug, which the admin form keeps fixed."""
+    from ..plugins.registry import registry
+
+    return registry.galleries.get(gallery.slug)
+
+
+def filter_by_facets(gallery: Gallery, profiles: QuerySet, chosen: dict) -> tuple[QuerySet, list[dict]]:
+    """Narrow a plugin gallery's profiles by the facet values chosen on the grid
+    (unknown keys and values are ignored); returns them and the facets to show."""
+    spec = plugin_gallery(gallery)
+    shown = []
+    for facet in (spec.facets if spec else ()):
+        codes = {str(c.code) for c in facet.choices}
+        value = str(chosen.get(facet.key) or "")
+        if value in codes:
+            profiles = facet.filter(profiles, value)
+        else:
+            value = ""
+        shown.append({"key": facet.key, "label": facet.label, "value": value,
+                      "choices": [(str(c.code), c.label) for c in facet.choices]})
+    return profiles, shown
+
+
+def sync_galleries() -> list[Gallery]:
+    """Create the plugins' galleries that do not exist yet (existing ones belong to the
+    partnership admins). Like ``sync_report_types``, not audited: installed code
+    declaring configuration. A new gallery has no audience, so nobody sees it until an
+    admin chooses who should."""
+    from ..plugins.registry import registry
+
+    existing = set(Gallery.objects.values_list("slug", flat=True))
+    made = []
+    for spec in registry.galleries.values():
+        if spec.slug in existing:
+            continue
+        made.append(Gallery.objects.create(
+            slug=spec.slug, name=spec.name, description=spec.description, kind=Gallery.Kind.FILTER,
+            programme=spec.programme, person_roles=list(spec.person_roles), risk_levels=list(spec.risk_levels),
+            warning_markers=list(spec.warning_markers), open_case_programme=spec.open_case_programme,
+        ))
+    return made
 
 
 def profile_in_gallery(gallery: Gallery, profile_id: int) -> bool:

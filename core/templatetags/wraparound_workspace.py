@@ -13,7 +13,7 @@ from django import template
 
 from .. import access
 from ..access import AccessLevel
-from ..models import Alert, Profile, Report
+from ..models import Profile, Report
 
 register = template.Library()
 
@@ -21,7 +21,9 @@ register = template.Library()
 @register.inclusion_tag("wraparound/alerts/profile_panel.html", takes_context=True)
 def profile_alerts(context, profile):
     user = context["request"].user
-    alerts = access.restrict(Alert.objects.filter(profile=profile), user).select_related("rule")[:20]
+    from ..services.alerts import alerts_visible_to
+
+    alerts = alerts_visible_to(user).filter(profile=profile).select_related("rule")[:20]
     return {"alerts": list(alerts)}
 
 

@@ -1,7 +1,12 @@
 """Hook implementations of the IOM programme (thin: declarations live in this package)."""
 
 from core.plugins import hookimpl
-from core.plugins.types import CaseType, Choice, IdentifierType, Programme, Stage
+from core.plugins.types import CaseType, Choice, IdentifierType, MenuItem, Programme, Stage
+
+#: Prison numbers (NOMIS): a letter, four digits, two letters. Used by the identifier
+#: type and by ``CustodyPeriod.prison_number``.
+PRISON_NUMBER = IdentifierType("prison_number", "Prison number", r"[A-Z]\d{4}[A-Z]{2}", "e.g. A1234BC")
+PROBATION_REF = IdentifierType("probation_ref", "Probation case reference (CRN)", r"[A-Z]\d{6}", "e.g. X123456")
 
 PROGRAMME = Programme(
     slug="iom",
@@ -41,10 +46,7 @@ def wraparound_programme():
 
 @hookimpl
 def wraparound_identifier_types():
-    return [
-        IdentifierType("prison_number", "Prison number", r"[A-Z]\d{4}[A-Z]{2}", "e.g. A1234BC"),
-        IdentifierType("probation_ref", "Probation case reference (CRN)", r"[A-Z]\d{6}", "e.g. X123456"),
-    ]
+    return [PRISON_NUMBER, PROBATION_REF]
 
 
 @hookimpl
@@ -64,3 +66,57 @@ def wraparound_report_types():
     from .reports import REPORT_TYPES
 
     return REPORT_TYPES
+
+
+@hookimpl
+def wraparound_galleries():
+    from .galleries import galleries
+
+    return galleries()
+
+
+@hookimpl
+def wraparound_trigger_rule_kinds():
+    from .triggers import RULE_KINDS
+
+    return RULE_KINDS
+
+
+@hookimpl
+def wraparound_statistics():
+    from .statistics import STATISTICS
+
+    return STATISTICS
+
+
+@hookimpl
+def wraparound_import_resources():
+    from .imports import IOMCohortResource
+
+    return [IOMCohortResource]
+
+
+@hookimpl
+def wraparound_profile_panels():
+    from .panels import PROFILE_PANELS
+
+    return PROFILE_PANELS
+
+
+@hookimpl
+def wraparound_case_panels():
+    from .panels import CASE_PANELS
+
+    return CASE_PANELS
+
+
+@hookimpl
+def wraparound_admin_urls():
+    from .urls import urlpatterns
+
+    return urlpatterns
+
+
+@hookimpl
+def wraparound_admin_menu_items():
+    return [MenuItem("Cohort", "/admin/programmes/iom/cohort/", icon="group", order=10, name="iom-cohort")]

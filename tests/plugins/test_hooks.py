@@ -185,7 +185,7 @@ def test_hook_wraparound_admin_menu_items(register_plugin):
     assert [i.label for i in registry.menu_items["gangs"]] == ["Exits", "Gang matrix"]
     # Items of a plugin without a programme belong to no menu group.
     assert all("Orphan" not in [i.label for i in items] for items in registry.menu_items.values())
-    assert registry.menu_items["iom"] == []
+    assert registry.menu_items["rj"] == []
 
 
 def _gang_matrix(request):  # pragma: no cover - only its URL pattern is inspected
@@ -398,3 +398,198 @@ def test_hook_wraparound_referral_forms(world, register_plugin):
 
     with pytest.raises(ImproperlyConfigured, match="Referral form 'gang_exit'"):
         register_plugin(Clash(), name="clash")
+
+
+def test_hook_wraparound_galleries(world, register_plugin):
+    from django.db.models import Exists, OuterRef
+
+    from core.models import Gallery, PersonRole
+    from core.plugins.types import GalleryFacet, GallerySpec
+    from core.services.galleries import filter_by_facets, gallery_profiles, sync_galleries
+
+    from ..factories import ProfileFactory
+
+    def with_alias(profiles):  # a criterion core's saved filters cannot express
+        return profiles.filter(aliases__isnull=False).distinct()
+
+    def by_role(profiles, value):
+        return profiles.filter(Exists(PersonRole.objects.filter(profile_id=OuterRef("pk"), role=value)))
+
+    class Plugin:
+        @hookimpl
+        def wraparound_galleries(self):
+            return [GallerySpec("known-by-alias", "Known by an alias", description="People with street names",
+                                profile_filter=with_alias,
+                                facets=(GalleryFacet("role", "Role", (Choice("offender", "Offender"),), by_role),))]
+
+    register_plugin(Plugin())
+    assert registry.galleries["known-by-alias"].name == "Known by an alias"
+    made = sync_galleries()
+    assert [g.slug for g in made] == ["known-by-alias"] and sync_galleries() == []
+    gallery = Gallery.objects.get(slug="known-by-alias")
+    assert gallery.kind == Gallery.Kind.FILTER and not gallery.audience_teams.exists()
+    gallery.audience_teams.add(world.staffs_iom)
+    alias = ProfileFactory(owner_team=world.staffs_iom)
+    alias.aliases.create(name="Shadow")
+    ProfileFactory(owner_team=world.staffs_iom)  # no alias: not on the gallery
+    assert list(gallery_profiles(gallery).values_list("pk", flat=True)) == [alias.pk]
+    narrowed, facets = filter_by_facets(gallery, gallery_profiles(gallery), {"role": "offender"})
+    assert facets[0]["value"] == "offender" and not narrowed.exists()
+
+
+def test_hook_wraparound_statistics(world, register_plugin):
+    from core import access
+    from core.models import Profile
+    from core.plugins.types import StatisticSpec
+    from core.programmes import plugin_statistics_for
+
+    from ..factories import ProfileFactory
+
+    called = []
+
+    def visible_profiles(user):
+        return [{"what": "profiles", "count": access.restrict(Profile.objects.all(), user).count()}]
+
+    def never(user):
+        called.append(user)
+        return []
+
+    class Plugin:
+        @hookimpl
+        def wraparound_statistics(self):
+            return [StatisticSpec("profiles_seen", "Profiles you can see", visible_profiles, columns=("what", "count")),
+                    StatisticSpec("off_programme", "Of a programme nobody has", never, columns=("n",),
+                                  value="n", programme="no_such_programme")]
+
+    register_plugin(Plugin())
+    ProfileFactory(owner_team=world.staffs_iom)
+    stats = {spec.slug: rows for spec, rows in plugin_statistics_for(world.staffs_officer)}
+    assert stats["profiles_seen"] == [{"what": "profiles", "count": 1}]
+    assert "off_programme" not in stats and called == []
+    assert {spec.slug: rows for spec, rows in plugin_statistics_for(world.outsider)}["profiles_seen"][0]["count"] == 0
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.staffs_officer)
+    body = client.get("/api/v1/statistics/").json()
+    assert {"slug": "profiles_seen", "title": "Profiles you can see", "programme": "", "columns": ["what", "count"],
+            "value": "count", "rows": [{"what": "profiles", "count": 1}]} in body["programmes"]
+    assert b"chart-profiles_seen" in client.get("/admin/").content
+
+
+def test_trigger_rule_kind_defaults_are_created_once(world, register_plugin):
+    from core.models import TriggerRule
+    from core.plugins.types import DefaultTriggerRule, TriggerRuleKind
+    from core.services.alerts import sync_default_rules
+
+    class Plugin:
+        @hookimpl
+        def wraparound_trigger_rule_kinds(self):
+            return [TriggerRuleKind("never", "Never", "Nothing", params=(), evaluate=lambda rule, ids=None: [],
+                                    defaults=(DefaultTriggerRule("Never (default)", {"n": 1}),))]
+
+    register_plugin(Plugin())
+    made = sync_default_rules()
+    assert [(r.kind, r.name, r.params) for r in made] == [("never", "Never (default)", {"n": 1})]
+    TriggerRule.objects.filter(kind="never").update(is_active=False)
+    assert sync_default_rules() == []
+    assert TriggerRule.objects.get(kind="never").is_active is False
+
+
+def _panel_template(settings, tmp_path, name: str, body: str) -> str:
+    """A template file for an in-test panel, on a template directory added for the test."""
+    (tmp_path / name).write_text(body, encoding="utf-8")
+    templates = [dict(engine) for engine in settings.TEMPLATES]
+    templates[0] = {**templates[0], "DIRS": [*templates[0].get("DIRS", []), str(tmp_path)]}
+    settings.TEMPLATES = templates
+    return name
+
+
+def test_hook_wraparound_profile_panels(world, register_plugin, settings, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    from core.models import ProgrammeModule
+    from core.plugins.types import RecordPanel
+    from tests.factories import ProfileFactory, enable_all_programmes
+
+    template = _panel_template(settings, tmp_path, "gang_panel.html",
+                               "<p data-testid='gang-note'>{{ note }} for {{ object.first_name }} at {{ level }}</p>")
+    calls = []
+
+    def context(request, obj, level):
+        calls.append(obj.pk)
+        return None if obj.last_name == "Nobody" else {"note": "Gang matrix: amber"}
+
+    class Plugin(GangsProgramme):
+        @hookimpl
+        def wraparound_profile_panels(self):
+            return [RecordPanel("gang_matrix", "Gang matrix", template, context, programme="gangs")]
+
+    register_plugin(Plugin(), name="gangs_plugin")
+    assert registry.profile_panels["gang_matrix"].label == "Gang matrix"
+    for org in (world.staffs_police, world.norfolk_police):
+        enable_all_programmes(org)
+    profile = ProfileFactory(owner_team=world.staffs_iom, first_name="Lee")
+    client = Client()
+    client.force_login(world.staffs_officer)
+    html = client.get(reverse("wraparound_profiles:detail", args=[profile.pk])).content.decode()
+    # A tab of the hub, rendered with the context, the record and the level core checked.
+    assert 'id="tab-gang_matrix"' in html and "Gang matrix: amber for Lee at 30" in html
+    # A context of None leaves the panel out for that record.
+    nobody = ProfileFactory(owner_team=world.staffs_iom, last_name="Nobody")
+    assert "tab-gang_matrix" not in client.get(reverse("wraparound_profiles:detail", args=[nobody.pk])).content.decode()
+    # The programme switched off: left out without its context being called.
+    ProgrammeModule.objects.filter(organisation=world.staffs_police, programme="gangs").update(enabled=False)
+    calls.clear()
+    client = Client()
+    client.force_login(world.staffs_officer)
+    assert "tab-gang_matrix" not in client.get(reverse("wraparound_profiles:detail", args=[profile.pk])).content.decode()
+    assert calls == []
+
+    class Clash:
+        @hookimpl
+        def wraparound_profile_panels(self):
+            return [RecordPanel("gang_matrix", "Another", template, context)]
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="Profile panel 'gang_matrix'"):
+        register_plugin(Clash(), name="clash")
+
+
+def test_hook_wraparound_case_panels(world, register_plugin, settings, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    from core.models import ProgrammeModule
+    from core.plugins.types import RecordPanel
+    from tests.factories import enable_all_programmes
+
+    template = _panel_template(settings, tmp_path, "gang_case_panel.html", "<p>Exit plan: {{ plan }}</p>")
+
+    def context(request, case, level):
+        return {"plan": f"{case.reference} plan"} if case.programme == "gangs" else None
+
+    class Plugin(GangsProgramme):
+        @hookimpl
+        def wraparound_case_panels(self):
+            return [RecordPanel("gang_exit_plan", "Exit plan", template, context, programme="gangs")]
+
+    register_plugin(Plugin(), name="gangs_plugin")
+    enable_all_programmes(world.staffs_police)
+    gang_case = services.open_case(by=world.staffs_officer, owner_team=world.staffs_iom, programme="gangs",
+                                   case_type="gang_case", title="Exit work")
+    other = services.open_case(by=world.staffs_officer, owner_team=world.staffs_iom, programme="asb",
+                               case_type="asb_case", title="ASB")
+    client = Client()
+    client.force_login(world.staffs_officer)
+    html = client.get(reverse("wraparound_cases:detail", args=[gang_case.pk])).content.decode()
+    assert 'id="panel-gang_exit_plan"' in html and f"Exit plan: {gang_case.reference} plan" in html
+    assert "panel-gang_exit_plan" not in client.get(reverse("wraparound_cases:detail", args=[other.pk])).content.decode()
+    ProgrammeModule.objects.filter(organisation=world.staffs_police, programme="gangs").update(enabled=False)
+    client = Client()
+    client.force_login(world.staffs_officer)
+    # The case itself stays visible (no data is lost); the programme's panel goes.
+    response = client.get(reverse("wraparound_cases:detail", args=[gang_case.pk]))
+    assert response.status_code == 200 and "panel-gang_exit_plan" not in response.content.decode()

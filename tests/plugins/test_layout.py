@@ -14,6 +14,7 @@ PLUGIN_DIRS = sorted(p.parent for p in (REPO / "plugins").glob("*/apps.py"))
 #: What a plugin may import from core (and anything below these packages).
 CORE_PUBLIC_API = (
     "core.models", "core.access", "core.services", "core.plugins", "core.audit", "core.imports", "core.alerts",
+    "core.programmes",
 )
 #: ...and, in a plugin's ``demo.py`` only, the demo loader's helpers (so that the five
 #: programmes do not each copy them).
