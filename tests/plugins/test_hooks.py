@@ -533,18 +533,26 @@ def test_hook_wraparound_profile_panels(world, register_plugin, settings, tmp_pa
     profile = ProfileFactory(owner_team=world.staffs_iom, first_name="Lee")
     client = Client()
     client.force_login(world.staffs_officer)
-    html = client.get(reverse("wraparound_profiles:detail", args=[profile.pk])).content.decode()
-    # A tab of the hub, rendered with the context, the record and the level core checked.
-    assert 'id="tab-gang_matrix"' in html and "Gang matrix: amber for Lee at 30" in html
-    # A context of None leaves the panel out for that record.
+    hub = reverse("wraparound_profiles:detail", args=[profile.pk])
+    tab = reverse("wraparound_profiles:tab", args=[profile.pk, "gang_matrix"])
+    # A tab of the hub, loaded on demand like core's: not computed with the page...
+    html = client.get(hub).content.decode()
+    assert 'id="tab-gang_matrix"' in html and "Gang matrix: amber" not in html and calls == []
+    # ...but from its own URL (or with the page through ?tab=), rendered with the context,
+    # the record and the level core checked.
+    assert "Gang matrix: amber for Lee at 30" in client.get(tab).content.decode()
+    assert "Gang matrix: amber for Lee at 30" in client.get(hub + "?tab=gang_matrix").content.decode()
+    # A context of None: the tab says there is nothing for that record.
     nobody = ProfileFactory(owner_team=world.staffs_iom, last_name="Nobody")
-    assert "tab-gang_matrix" not in client.get(reverse("wraparound_profiles:detail", args=[nobody.pk])).content.decode()
-    # The programme switched off: left out without its context being called.
+    html = client.get(reverse("wraparound_profiles:tab", args=[nobody.pk, "gang_matrix"])).content.decode()
+    assert "Nothing recorded under Gang matrix" in html and "amber" not in html
+    # The programme switched off: left out, its URL 404, without its context being called.
     ProgrammeModule.objects.filter(organisation=world.staffs_police, programme="gangs").update(enabled=False)
     calls.clear()
     client = Client()
     client.force_login(world.staffs_officer)
-    assert "tab-gang_matrix" not in client.get(reverse("wraparound_profiles:detail", args=[profile.pk])).content.decode()
+    assert "tab-gang_matrix" not in client.get(hub).content.decode()
+    assert client.get(tab).status_code == 404
     assert calls == []
 
     class Clash:

@@ -33,6 +33,11 @@ def hub(profile):
     return reverse("wraparound_profiles:detail", args=[profile.pk])
 
 
+def iom_tab(profile):
+    """The hub's IOM tab, loaded on demand like core's tabs."""
+    return reverse("wraparound_profiles:tab", args=[profile.pk, "iom"])
+
+
 def case_page(case):
     return reverse("wraparound_cases:detail", args=[case.pk])
 
@@ -66,7 +71,9 @@ def urls(profile, case, period):
 
 def test_hub_shows_the_iom_tab_to_a_partner(s1):
     w, profile, _, _ = s1
-    html = login(w.norfolk_officer).get(hub(profile)).content.decode()
+    client = login(w.norfolk_officer)
+    assert 'id="tab-iom"' in client.get(hub(profile)).content.decode()
+    html = client.get(iom_tab(profile)).content.decode()
     assert 'data-testid="plugin-panel-iom"' in html
     assert "PPO — Prolific and Priority Offender" in html
     assert "HMP Stafford" in html and "A1234BC" in html
@@ -113,7 +120,7 @@ def test_view_only_partner_sees_but_cannot_change(s1):
     for target in (profile, case):
         services.grant_access(target, w.norfolk_ppo, AccessLevel.VIEW, by=w.staffs_officer, reason="For information")
     client = login(w.norfolk_ppo_officer)
-    html = client.get(hub(profile)).content.decode()
+    html = client.get(iom_tab(profile)).content.decode()
     assert "HMP Stafford" in html and "iom-record-custody" not in html
     assert "iom-edit-membership" not in client.get(case_page(case)).content.decode()
     assert client.get(reverse("iom_custody_add", args=[profile.pk])).status_code == 403
@@ -190,7 +197,8 @@ def test_disabling_iom_hides_everything_and_reenabling_brings_it_back(s1):
     w, profile, case, period = s1
     switch_iom(w.norfolk_police, False)
     client = login(w.norfolk_officer)
-    assert 'plugin-panel-iom"' not in client.get(hub(profile)).content.decode()
+    assert 'id="tab-iom"' not in client.get(hub(profile)).content.decode()
+    assert client.get(iom_tab(profile)).status_code == 404
     assert "plugin-panel-iom_case" not in client.get(case_page(case)).content.decode()
     assert "/admin/programmes/iom/cohort/" not in client.get("/admin/").content.decode()
     for url in urls(profile, case, period):
@@ -198,9 +206,9 @@ def test_disabling_iom_hides_everything_and_reenabling_brings_it_back(s1):
     assert client.post(reverse("iom_pathway", args=[case.pk, "health"]), {"status": "met"}).status_code == 404
     # Nothing was deleted, and Staffordshire (IOM still on) sees it all.
     assert CohortMembership.objects.count() == CustodyPeriod.objects.count() == RiskScore.objects.count() == 1
-    assert "plugin-panel-iom" in login(w.staffs_officer).get(hub(profile)).content.decode()
+    assert "plugin-panel-iom" in login(w.staffs_officer).get(iom_tab(profile)).content.decode()
     switch_iom(w.norfolk_police, True)
-    assert "HMP Stafford" in client.get(hub(profile)).content.decode()
+    assert "HMP Stafford" in client.get(iom_tab(profile)).content.decode()
     assert client.get(reverse("iom_cohort")).status_code == 200
 
 
@@ -209,9 +217,9 @@ def test_iom_tab_costs_a_fixed_number_of_queries(s1):
     client = login(w.norfolk_officer)
 
     def count():
-        client.get(hub(profile))
+        client.get(iom_tab(profile))
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(hub(profile)).status_code == 200
+            assert client.get(iom_tab(profile)).status_code == 200
         return len(ctx)
 
     few = count()
