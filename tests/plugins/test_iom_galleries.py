@@ -150,3 +150,22 @@ def test_iom_disabled_hides_its_galleries_and_keeps_them(world, cohort):
     switch_iom(world.staffs_police, True)
     assert login(fresh(world.staffs_officer)).get(
         reverse("wraparound_galleries:grid", args=[cohort.pk])).status_code == 200
+
+
+def test_admins_edit_a_plugin_gallery_but_not_its_slug(world):
+    from core.admin.galleries import GalleryForm
+
+    Gallery.objects.filter(slug__startswith="iom-").delete()
+    sync_galleries()
+    gallery = Gallery.objects.get(slug="iom-due-for-release")
+    form_class = type("Form", (GalleryForm,), {"Meta": type("Meta", (), {
+        "model": Gallery, "fields": ["name", "slug", "description", "kind", "programme", "is_active",
+                                     "audience_partnerships", "audience_teams", "person_roles", "risk_levels",
+                                     "warning_markers", "open_case_programme"]})})
+    form = form_class(instance=gallery, data={
+        "name": "Release soon", "slug": "something-else", "kind": "filter", "programme": "iom", "is_active": "on",
+        "audience_teams": [world.staffs_iom.pk]})
+    assert form.fields["slug"].disabled
+    assert form.is_valid(), form.errors  # no core criterion needed: the plugin's filter is the criterion
+    saved = form.save()
+    assert (saved.slug, saved.name) == ("iom-due-for-release", "Release soon")
