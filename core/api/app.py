@@ -36,6 +36,7 @@ RESOURCES: list[tuple[str, str]] = [
     ("/", "core.api.grants"),  # /profiles/{id}/grants, /cases/{id}/grants, /grants/{id}/revoke…
     ("/programmes/", "core.api.programmes"),
     ("/statistics/", "core.api.statistics"),
+    ("/tasks/", "core.api.tasks"),
 ]
 
 DESCRIPTION = """Wraparound's REST API. Authenticate with a service-account token
