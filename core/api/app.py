@@ -37,6 +37,7 @@ RESOURCES: list[tuple[str, str]] = [
     ("/programmes/", "core.api.programmes"),
     ("/statistics/", "core.api.statistics"),
     ("/tasks/", "core.api.tasks"),
+    ("/referrals/", "core.api.referrals"),
 ]
 
 DESCRIPTION = """Wraparound's REST API. Authenticate with a service-account token
