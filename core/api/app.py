@@ -38,6 +38,8 @@ RESOURCES: list[tuple[str, str]] = [
     ("/statistics/", "core.api.statistics"),
     ("/tasks/", "core.api.tasks"),
     ("/referrals/", "core.api.referrals"),
+    ("/report-types/", "core.api.report_types"),
+    ("/reports/", "core.api.reports"),
 ]
 
 DESCRIPTION = """Wraparound's REST API. Authenticate with a service-account token
