@@ -40,6 +40,8 @@ RESOURCES: list[tuple[str, str]] = [
     ("/referrals/", "core.api.referrals"),
     ("/report-types/", "core.api.report_types"),
     ("/reports/", "core.api.reports"),
+    ("/galleries/", "core.api.galleries"),
+    ("/alerts/", "core.api.alerts"),
 ]
 
 DESCRIPTION = """Wraparound's REST API. Authenticate with a service-account token
