@@ -13,9 +13,11 @@ from ninja.pagination import paginate
 from .. import access, services
 from ..models import Alert, Membership
 from .auth import require_write
-from .common import AuditedPagination, Id, IsoDateTime, UserRef
+from .common import AuditedPagination, Id, IsoDateTime, UserRef, one_of
 from .conventions import api_channel, record_detail_read
 from .problems import Problem
+
+AlertStatus = one_of(Alert.Status)
 
 router = Router(tags=["alerts"])
 
@@ -34,7 +36,7 @@ class AlertOut(Schema):
     rule: RuleRef
     profile_id: int
     summary: str
-    status: Alert.Status
+    status: AlertStatus
     raised_at: datetime
     handled_by: UserRef | None
     handled_at: datetime | None
@@ -46,7 +48,7 @@ class Handling(Schema):
 
 
 class AlertFilters(Schema):
-    status: Alert.Status | None = Field(None, description="open, acknowledged, actioned or dismissed.")
+    status: AlertStatus | None = Field(None, description="open, acknowledged, actioned or dismissed.")
     mine: bool | None = Field(None, description="true: only alerts on profiles one of your teams owns.")
     rule: Id | None = None
     profile: Id | None = None

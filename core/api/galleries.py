@@ -17,8 +17,10 @@ from ninja.pagination import PageNumberPagination, paginate
 from .. import audit
 from ..models import Channel, Gallery, RiskLevel
 from ..services.galleries import galleries_for, gallery_profiles, record_gallery_view
-from .common import AuditedPagination, Id
+from .common import AuditedPagination, Id, one_of
 from .problems import Problem
+
+GalleryKind = one_of(Gallery.Kind)
 
 router = Router(tags=["galleries"])
 
@@ -30,7 +32,7 @@ class GalleryOut(Schema):
     slug: str
     name: str
     description: str
-    kind: Gallery.Kind
+    kind: GalleryKind
     programme: str
     created_at: datetime
 

@@ -31,6 +31,7 @@ from .common import (
     IsoDate,
     IsoDateTime,
     TeamRef,
+    one_of,
     resolver,
     team_or_field_error,
 )
@@ -44,6 +45,9 @@ from .conventions import (
     set_etag,
 )
 from .problems import Problem
+
+AliasKind = one_of(ProfileAlias.Kind)
+AddressKind = one_of(Address.Kind)
 
 router = Router(tags=["profiles"])
 
@@ -62,11 +66,11 @@ class IdentifierOut(Schema):
 
 class AliasIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
-    kind: ProfileAlias.Kind = ProfileAlias.Kind.ALIAS
+    kind: AliasKind = ProfileAlias.Kind.ALIAS.value
 
 
 class AddressIn(Schema):
-    kind: Address.Kind = Address.Kind.HOME
+    kind: AddressKind = Address.Kind.HOME.value
     line1: str = Field(..., min_length=1, max_length=200)
     line2: str = Field("", max_length=200)
     town: str = Field("", max_length=100)

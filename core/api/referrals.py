@@ -29,6 +29,7 @@ from .common import (
     IsoDateTime,
     TeamRef,
     UserRef,
+    one_of,
     resolver,
     team_or_field_error,
     visible_or_field_error,
@@ -44,6 +45,8 @@ from .conventions import (
 )
 from .grants import LEVEL_NAMES, LEVELS
 from .problems import Problem
+
+ReferralStatus = one_of(Referral.Status)
 
 router = Router(tags=["referrals"])
 
@@ -85,7 +88,7 @@ class ReferralOut(Schema):
     participant_role: str
     profile_level: Level
     referrer_case_level: Level | None
-    status: Referral.Status
+    status: ReferralStatus
     made_by: UserRef | None
     made_at: datetime
     decided_at: datetime | None

@@ -13,8 +13,10 @@ from ninja import Field, Query, Router, Schema
 
 from ..models import ReportType, ReportTypeVersion
 from ..programmes import enabled_programmes_for
-from .common import Id
+from .common import Id, one_of
 from .problems import Problem
+
+AppliesTo = one_of(ReportType.AppliesTo)
 
 router = Router(tags=["reports"])
 
@@ -36,7 +38,7 @@ class ReportTypeOut(Schema):
     slug: str
     name: str
     description: str
-    applies_to: ReportType.AppliesTo
+    applies_to: AppliesTo
     programme: str
     restricted_by_default: bool
     version: int = Field(description="The current version of its fields (reports keep the one they were written with).")
@@ -45,7 +47,7 @@ class ReportTypeOut(Schema):
 
 
 class ReportTypeFilters(Schema):
-    applies_to: ReportType.AppliesTo | None = None
+    applies_to: AppliesTo | None = None
     programme: str | None = Field(None, max_length=64)
 
 

@@ -28,6 +28,7 @@ from .common import (
     IsoDateTime,
     OrganisationRef,
     UserRef,
+    one_of,
     resolver,
     visible_or_field_error,
 )
@@ -42,6 +43,8 @@ from .conventions import (
 )
 from .problems import Problem
 from .report_types import report_types_for
+
+ReportStatus = one_of(Report.Status)
 
 router = Router(tags=["reports"])
 
@@ -63,7 +66,7 @@ class ReportOut(Schema):
     type_version: int = Field(description="The version of the type's fields it was written with.")
     profile_id: int | None
     case_id: int | None
-    status: Report.Status
+    status: ReportStatus
     restricted: bool
     data: dict[str, Value]
     organisation: OrganisationRef
@@ -100,7 +103,7 @@ class ReportFilters(Schema):
     profile: Id | None = None
     case: Id | None = None
     report_type: Id | None = None
-    status: Report.Status | None = None
+    status: ReportStatus | None = None
     updated_since: IsoDateTime | None = Field(None, description="Changed at or after (ISO 8601 with zone).")
 
 

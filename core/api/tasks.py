@@ -27,6 +27,7 @@ from .common import (
     IsoDateTime,
     TeamRef,
     UserRef,
+    one_of,
     resolver,
     team_or_field_error,
     visible_or_field_error,
@@ -41,6 +42,9 @@ from .conventions import (
     set_etag,
 )
 from .problems import Problem
+
+TaskStatus = one_of(Task.Status)
+Priority = one_of(TaskPriority)
 
 router = Router(tags=["tasks"])
 
@@ -58,8 +62,8 @@ class TaskOut(Schema):
     assigned_user: UserRef | None
     assigned_team: TeamRef | None
     due_on: IsoDate | None
-    priority: TaskPriority
-    status: Task.Status
+    priority: Priority
+    status: TaskStatus
     created_by: UserRef | None
     completed_at: datetime | None
     completion_note: str
@@ -84,7 +88,7 @@ class TaskIn(Schema):
     assigned_user: Id | None = Field(None, description="A user who can see the record…")
     assigned_team: Id | None = Field(None, description="…or a team that can.")
     due_on: IsoDate | None = None
-    priority: TaskPriority = TaskPriority.NORMAL
+    priority: Priority = Field(int(TaskPriority.NORMAL), description="1 low, 2 normal, 3 high, 4 urgent.")
 
 
 class TaskPatch(Schema):
@@ -95,7 +99,7 @@ class TaskPatch(Schema):
     assigned_user: Id | None = None
     assigned_team: Id | None = None
     due_on: IsoDate | None = None
-    priority: TaskPriority | None = None
+    priority: Priority | None = None
 
 
 class Completion(Schema):
@@ -109,7 +113,7 @@ class Cancellation(Schema):
 class TaskFilters(Schema):
     assignee: Literal["me", "my_teams"] | None = Field(
         None, description="me: assigned to you; my_teams: assigned to one of your teams.")
-    status: Task.Status | None = None
+    status: TaskStatus | None = None
     open: bool | None = Field(None, description="true: open or in progress; false: done or cancelled.")
     case: Id | None = None
     profile: Id | None = None
