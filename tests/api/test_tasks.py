@@ -163,3 +163,14 @@ def test_read_only_token_cannot_write(world, account_for):
     assert api.patch(f"/tasks/{task.pk}", {"title": "X"}, headers={"If-Match": '"1"'}).status_code == 403
     assert api.post(f"/tasks/{task.pk}/complete").status_code == 403
     assert Task.objects.get().status == "open" and Task.objects.count() == 1
+
+
+def test_a_body_that_is_not_an_object_is_refused(world, staffs):
+    """Found by schemathesis: ninja read ``[null, null]`` as {} for an all-optional schema.
+    (ninja turns any error of the body parser into its 400 "Cannot parse request body".)"""
+    task = a_task(world, ProfileFactory(owner_team=world.staffs_iom))
+    for body in ([None, None], "note", 3):
+        refused = staffs[1].post(f"/tasks/{task.pk}/complete", body)
+        assert refused.status_code == 400, (body, refused.content)
+        assert refused["Content-Type"] == "application/problem+json"
+    assert Task.objects.get().status == "open"
