@@ -27,3 +27,13 @@ def evaluate_alerts_task() -> int:
 
     with audit.audit_context(channel=Channel.TASK):
         return sweep()
+
+
+@task()
+def purge_idempotency_keys_task() -> int:
+    """Forget ``Idempotency-Key`` responses older than the retention
+    (``WRAPAROUND_IDEMPOTENCY_RETENTION_HOURS``, default 24); returns how many.
+    ``manage.py purge_idempotency_keys --enqueue`` queues it (cron, see docs/operations.md)."""
+    from .services.api_tokens import purge_idempotency_records
+
+    return purge_idempotency_records()

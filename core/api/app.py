@@ -36,6 +36,12 @@ RESOURCES: list[tuple[str, str]] = [
     ("/", "core.api.grants"),  # /profiles/{id}/grants, /cases/{id}/grants, /grants/{id}/revoke…
     ("/programmes/", "core.api.programmes"),
     ("/statistics/", "core.api.statistics"),
+    ("/tasks/", "core.api.tasks"),
+    ("/referrals/", "core.api.referrals"),
+    ("/report-types/", "core.api.report_types"),
+    ("/reports/", "core.api.reports"),
+    ("/galleries/", "core.api.galleries"),
+    ("/alerts/", "core.api.alerts"),
 ]
 
 DESCRIPTION = """Wraparound's REST API. Authenticate with a service-account token
@@ -70,10 +76,15 @@ def _nul_errors(value, loc: tuple) -> list[dict]:
 
 class StrictParser(Parser):
     """JSON and query parsing that refuses NUL characters (422 naming the field):
-    PostgreSQL cannot store them in text, and no client means to send them."""
+    PostgreSQL cannot store them in text, and no client means to send them; and a
+    JSON body that is not an object."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
+        if not isinstance(data, dict):
+            # Every body is an object; ninja would otherwise read e.g. ``[null]`` as an
+            # empty object, i.e. all defaults, for a schema whose fields are all optional.
+            raise NinjaValidationError([{"loc": ("body",), "msg": "The body must be a JSON object."}])
         if errors := _nul_errors(data, ("body",)):
             raise NinjaValidationError(errors)
         return data

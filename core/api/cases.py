@@ -6,6 +6,9 @@ Updates and actions that change the case need ``If-Match`` (the case's version).
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -99,8 +102,14 @@ class CaseIn(Schema):
 
 
 class CasePatch(Schema):
+    """Only the fields sent change. A new ``stage`` is a stage change (logged in the
+    case's action log, as on the screen); closing is ``POST /cases/{id}/close``."""
+
     title: str | None = Field(None, min_length=1, max_length=200)
     summary: str | None = None
+    lead: Id | None = Field(None, description="A user who can see the case; null for none.")
+    stage: str | None = Field(None, max_length=64, description="A stage of the case's type.")
+    stage_note: str = Field("", description="Logged with a stage change.")
 
 
 class StageChange(Schema):
@@ -194,9 +203,23 @@ def update_case(request: HttpRequest, case_id: Id, payload: CasePatch, response:
     case = access.get_object_or_404(Case, request.user, pk=case_id)
     require_write(request)
     version = expected_version(request)
-    with api_channel():
-        services.update_case(case, by=request.user, changes=payload.model_dump(exclude_unset=True),
-                             expected_version=version)
+    changes = payload.model_dump(exclude_unset=True)
+    stage, note = changes.pop("stage", None), changes.pop("stage_note", "")
+    if "lead" in changes and changes["lead"] is not None:
+        lead = get_user_model()._default_manager.filter(pk=changes["lead"], is_active=True).first()
+        if lead is None or not access.can(lead, case):
+            raise ValidationError({"lead": "No such user who can see this case."})
+        changes["lead"] = lead
+    with api_channel(), transaction.atomic():
+        # One request, one outcome: the field changes and the stage change are saved
+        # together or not at all, each checked against the version it follows.
+        if changes:
+            services.update_case(case, by=request.user, changes=changes, expected_version=version)
+            version += 1
+        if stage is not None and stage != case.stage:
+            services.change_stage(case, stage, by=request.user, note=note, expected_version=version)
+        elif not changes:
+            services.update_case(case, by=request.user, changes={}, expected_version=version)
     return _case_response(request, response, case_id)
 
 

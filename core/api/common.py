@@ -5,7 +5,7 @@ and the look-ups that turn ids in a request body into objects (or a 422 naming t
 import functools
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -36,6 +36,14 @@ def _iso_only(value):
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
 #: An ISO 8601 date.
 IsoDate = Annotated[date, BeforeValidator(_iso_only)]
+
+
+def one_of(choices) -> Any:
+    """A model's choices as a ``Literal``: an inline enum in the schema. Django's choice
+    classes share names (``Task.Status``, ``Alert.Status``, ``Gallery.Kind``…), and
+    pydantic names an enum's schema component after its class, so two of them in one
+    API would silently overwrite each other's component."""
+    return Literal[tuple(choices.values)]
 
 
 def resolver(fn):

@@ -14,7 +14,16 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from .. import access, services
-from ..models import CaseParticipant, Identifier, PersonRole, Profile, RiskLevel, WarningMarker
+from ..models import (
+    Address,
+    CaseParticipant,
+    Identifier,
+    PersonRole,
+    Profile,
+    ProfileAlias,
+    RiskLevel,
+    WarningMarker,
+)
 from .auth import require_write
 from .common import (
     AuditedPagination,
@@ -22,6 +31,7 @@ from .common import (
     IsoDate,
     IsoDateTime,
     TeamRef,
+    one_of,
     resolver,
     team_or_field_error,
 )
@@ -36,6 +46,9 @@ from .conventions import (
 )
 from .problems import Problem
 
+AliasKind = one_of(ProfileAlias.Kind)
+AddressKind = one_of(Address.Kind)
+
 router = Router(tags=["profiles"])
 
 Gender = str  # validated by the model's choices (the service answers 422 naming the field)
@@ -49,6 +62,27 @@ class IdentifierIn(Schema):
 class IdentifierOut(Schema):
     kind: str
     value: str
+
+
+class AliasIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: AliasKind = ProfileAlias.Kind.ALIAS.value
+
+
+class AddressIn(Schema):
+    kind: AddressKind = Address.Kind.HOME.value
+    line1: str = Field(..., min_length=1, max_length=200)
+    line2: str = Field("", max_length=200)
+    town: str = Field("", max_length=100)
+    county: str = Field("", max_length=100)
+    postcode: str = Field("", max_length=10)
+    current: bool = True
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
+
+
+class AddressOut(AddressIn):
+    pass
 
 
 class ProfileOut(Schema):
@@ -70,6 +104,8 @@ class ProfileOut(Schema):
     person_roles: list[str]
     warning_markers: list[str]
     identifiers: list[IdentifierOut]
+    aliases: list[AliasIn]
+    addresses: list[AddressOut]
     version: int
     created_at: datetime
     updated_at: datetime
@@ -85,6 +121,14 @@ class ProfileOut(Schema):
     @resolver
     def resolve_identifiers(obj) -> list[dict]:
         return [{"kind": i.kind, "value": i.value} for i in obj.identifiers.all()]
+
+    @resolver
+    def resolve_aliases(obj) -> list:
+        return list(obj.aliases.all())
+
+    @resolver
+    def resolve_addresses(obj) -> list:
+        return list(obj.addresses.all())
 
 
 class _ProfileFields(Schema):
@@ -110,10 +154,13 @@ class ProfileIn(_ProfileFields):
     warning_markers: list[str] = []
     identifiers: list[IdentifierIn] = []
     aliases: list[str] = []
+    addresses: list[AddressIn] = []
 
 
 class ProfilePatch(Schema):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed. A list sent (``person_roles``,
+    ``warning_markers``, ``identifiers``, ``aliases``, ``addresses``) becomes the
+    profile's whole set — send what you read with your change; ``[]`` empties it."""
 
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, min_length=1, max_length=100)
@@ -129,6 +176,14 @@ class ProfilePatch(Schema):
     lawful_basis: Profile.LawfulBasis | None = None
     consent_recorded_on: IsoDate | None = None
     notes: str | None = None
+    person_roles: list[str] | None = Field(None, description="Person-role codes, e.g. offender.")
+    warning_markers: list[str] | None = Field(None, description="Warning-marker codes.")
+    identifiers: list[IdentifierIn] | None = None
+    aliases: list[AliasIn] | None = None
+    addresses: list[AddressIn] | None = Field(None, description="At most one current.")
+
+
+RELATED_SETS = ("person_roles", "warning_markers", "identifiers", "aliases", "addresses")
 
 
 class ProfileFilters(Schema):
@@ -146,6 +201,8 @@ def profiles_for(user):
         Prefetch("person_roles", queryset=PersonRole.objects.order_by("role")),
         Prefetch("warning_markers", queryset=WarningMarker.objects.order_by("marker")),
         Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "value")),
+        Prefetch("aliases", queryset=ProfileAlias.objects.order_by("id")),
+        Prefetch("addresses", queryset=Address.objects.order_by("id")),
     )
 
 
@@ -204,8 +261,17 @@ def update_profile(request: HttpRequest, profile_id: Id, payload: ProfilePatch, 
     require_write(request)
     version = expected_version(request)
     changes = payload.model_dump(exclude_unset=True)
+    sets = {name: changes.pop(name) for name in RELATED_SETS if name in changes}
+    for name in RELATED_SETS:
+        if name in sets and sets[name] is None:
+            sets[name] = []  # null reads as "none"
+    if "identifiers" in sets:
+        sets["identifiers"] = [(i["kind"], i["value"]) for i in sets["identifiers"]]
+    if "aliases" in sets:
+        sets["aliases"] = [(a["name"], a["kind"]) for a in sets["aliases"]]
     with api_channel():
-        services.update_profile(profile, by=request.user, changes=changes, expected_version=version)
+        # The admin's profile edit: fields and sets saved together, one event, one version.
+        services.edit_profile(profile, by=request.user, changes=changes, expected_version=version, **sets)
     profile = profiles_for(request.user).get(pk=profile.pk)
     set_etag(response, profile)
     return profile

@@ -58,6 +58,7 @@ class Task(models.Model):
     )
     completion_note = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["due_on", "-priority", "id"]

@@ -50,12 +50,13 @@ from .work import (
     give_information,
     make_referral,
     start_task,
+    update_task,
     withdraw_referral,
 )
 
 __all__ = [
     "accept_referral", "add_task_attachment", "ask_for_information", "cancel_task", "complete_task",
-    "create_task", "decline_referral", "give_information", "make_referral", "start_task", "withdraw_referral",
+    "create_task", "decline_referral", "give_information", "make_referral", "start_task", "update_task", "withdraw_referral",
     "create_service_account", "issue_token", "revoke_token",
     "ConflictError", "add_activity", "add_household_member", "create_household", "add_address", "add_alias", "add_identifier", "add_member",
     "add_participant", "add_relationship", "add_warning_marker", "change_stage", "close_case",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -19,7 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import audit
-from ..models import ApiToken, AuditAction, Membership, Organisation, ServiceAccount, Team
+from ..models import (
+    ApiToken,
+    AuditAction,
+    IdempotencyRecord,
+    Membership,
+    Organisation,
+    ServiceAccount,
+    Team,
+)
 from ..roles import PRACTITIONER
 from .errors import NotAllowed
 
@@ -123,3 +132,23 @@ def authenticate_token(secret: str) -> ApiToken | None:
     if token is None or not token.in_force() or not token.account.user.is_active:
         return None
     return token
+
+
+#: How long an ``Idempotency-Key`` is remembered (``settings.WRAPAROUND_IDEMPOTENCY_RETENTION_HOURS``).
+DEFAULT_IDEMPOTENCY_RETENTION_HOURS = 24
+
+
+def idempotency_retention() -> timedelta:
+    hours = getattr(settings, "WRAPAROUND_IDEMPOTENCY_RETENTION_HOURS", DEFAULT_IDEMPOTENCY_RETENTION_HOURS)
+    return timedelta(hours=float(hours))
+
+
+def purge_idempotency_records(*, older_than: timedelta | None = None, now=None) -> int:
+    """Delete the stored responses of ``Idempotency-Key`` requests older than the
+    retention (default :func:`idempotency_retention`); returns how many. After that a
+    client retrying with an old key creates again, so keep the retention longer than
+    any client's retry window. Not audited: these rows are copies of responses already
+    sent, and each creation they record has its own audit event."""
+    cutoff = (now or timezone.now()) - (older_than if older_than is not None else idempotency_retention())
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

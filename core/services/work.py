@@ -47,7 +47,7 @@ from ..models import (
 from ..plugins.registry import registry
 from .access import grant_access
 from .cases import open_case, programme_enabled_for
-from .errors import NotAllowed, full_clean_or_raise, require_level, save_versioned
+from .errors import ConflictError, NotAllowed, full_clean_or_raise, require_level, save_versioned
 from .notifications import notify
 from .people import can_act_for_team
 
@@ -233,6 +233,65 @@ def cancel_task(task: Task, *, by, reason: str) -> Task:
     return task
 
 
+#: What :func:`update_task` may change.
+TASK_EDITABLE = ("title", "description", "due_on", "priority", "assigned_user", "assigned_team")
+
+
+@transaction.atomic
+def update_task(task: Task, *, by, changes: dict, expected_version: int | None = None) -> Task:
+    """Change an open task's title, description, due date, priority or assignees
+    (contribute on its record, or its creator). The same checks as :func:`create_task`;
+    new assignees are notified. ``expected_version``: optimistic locking (a stale
+    version raises ``ConflictError`` and nothing is written)."""
+    unknown = set(changes) - set(TASK_EDITABLE)
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    task = _lock_task(task)
+    if task.created_by_id != by.pk and not can(by, task.parent, AccessLevel.CONTRIBUTE):
+        raise NotAllowed("Only the task's creator or those who work on its record can change it.", code="forbidden")
+    if expected_version is not None and task.version != expected_version:
+        raise ConflictError(task)
+    if task.referral_id:
+        raise ValidationError("A referral's task changes with the referral.")
+    if not task.is_open:
+        raise ValidationError({"status": f"This task is {task.get_status_display().lower()}; it cannot be changed."})
+    before = {f: getattr(task, f"{f}_id" if f.startswith("assigned_") else f) for f in TASK_EDITABLE}
+    for field, value in changes.items():
+        setattr(task, field, value)
+    if "assigned_user" in changes and "assigned_team" not in changes and changes["assigned_user"] is not None:
+        task.assigned_team = None
+    errors = {}
+    if "title" in changes:
+        task.title = (task.title or "").strip()
+        if not task.title:
+            errors["title"] = "Say what needs doing."
+    if "description" in changes:
+        task.description = (task.description or "").strip()
+    parent = task.parent
+    if task.assigned_user is None and task.assigned_team is None:
+        errors["assigned_user"] = "Assign the task to a person or a team."
+    elif "assigned_user" in changes and task.assigned_user is not None and not can(task.assigned_user, parent):
+        errors["assigned_user"] = f"{task.assigned_user} cannot see this record; share it with them first."
+    elif ("assigned_team" in changes and task.assigned_team is not None and task.assigned_user is None
+          and not team_has_access(task.assigned_team, parent)):
+        errors["assigned_team"] = f"{task.assigned_team} cannot see this record; share it with the team first."
+    if "due_on" in changes and task.due_on is not None and task.due_on < timezone.localdate() - timedelta(days=365):
+        errors["due_on"] = "The due date is more than a year ago."
+    if errors:
+        raise ValidationError(errors)
+    full_clean_or_raise(task)
+    after = {f: getattr(task, f"{f}_id" if f.startswith("assigned_") else f) for f in TASK_EDITABLE}
+    changed = [f for f in TASK_EDITABLE if before[f] != after[f]]
+    save_versioned(task, task.version, changed or ["title"])
+    audit.record(AuditAction.UPDATE, task, actor=by, changes=audit.changes_between(before, after))
+    new_assignees = [t for f, t in (("assigned_user", task.assigned_user), ("assigned_team", task.assigned_team))
+                     if f in changed and t is not None]
+    if new_assignees:
+        notify(new_assignees, kind=NotificationKind.TASK, subject=f"Task for you: {task.title}",
+               url=task_url(task), actor=by)
+    return task
+
+
 @transaction.atomic
 def add_task_attachment(task: Task, upload, *, by) -> TaskAttachment:
     if not _can_work_on(by, task) and task.created_by_id != by.pk:
@@ -374,8 +433,10 @@ def _step(referral, by, action, status, note="", *, expected_version=None, extra
     save_versioned(referral, expected_version, fields)
     ReferralStep.objects.create(referral=referral, action=action, note=(note or "").strip(), by=by)
     if close_task:
+        now = timezone.now()
         referral.tasks.filter(status__in=Task.OPEN_STATUSES).update(
-            status=close_task, completed_at=timezone.now(), completed_by=by, completion_note=(note or "")[:1000],
+            status=close_task, completed_at=now, completed_by=by, completion_note=(note or "")[:1000],
+            updated_at=now,
         )
     audit.record(AuditAction.UPDATE, referral, actor=by,
                  changes={"status": [before, status], "step": action, "note": (note or "").strip()})

@@ -149,3 +149,28 @@ def test_a_participant_not_shared_with_the_caller_is_shown_by_role_only(world, s
     assert [p["name"] for p in api.get(f"/cases/{case.pk}").json()["participants"]] == [
         shared_person.full_name, private_person.full_name,
     ]
+
+
+def test_patch_changes_stage_lead_and_summary_together(world, staffs, account_for):
+    case = iom_case(world.staffs_iom)
+    user, api = staffs
+    changed = api.patch(f"/cases/{case.pk}", {"summary": "Engaging well", "lead": user.pk, "stage": "assessed",
+                                             "stage_note": "Assessment done"}, headers={"If-Match": '"1"'})
+    assert changed.status_code == 200, changed.content
+    body = changed.json()
+    assert body["summary"] == "Engaging well" and body["lead"]["id"] == user.pk and body["stage"] == "assessed"
+    assert changed["ETag"] == '"3"'
+    assert Activity.objects.get(case=case, kind="stage_change").details == "Assessment done"
+    assert set(AuditEvent.objects.filter(action="update", object_type="core.case")
+               .values_list("channel", flat=True)) == {Channel.API}
+    # A bad stage refuses the whole request: the summary is not saved either.
+    bad = api.patch(f"/cases/{case.pk}", {"summary": "Lost", "stage": "nowhere"}, headers={"If-Match": '"3"'})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "stage"
+    stale = api.patch(f"/cases/{case.pk}", {"stage": "referred"}, headers={"If-Match": '"2"'})
+    assert stale.status_code == 412
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.summary, fresh.stage, fresh.version) == ("Engaging well", "assessed", 3)
+    # The lead must be someone who can see the case.
+    outsider, _api = account_for(world.waveney_housing)
+    hidden_lead = api.patch(f"/cases/{case.pk}", {"lead": outsider.pk}, headers={"If-Match": '"3"'})
+    assert hidden_lead.status_code == 422 and hidden_lead.json()["errors"][0]["field"] == "lead"

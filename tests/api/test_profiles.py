@@ -178,3 +178,46 @@ def test_contribute_grant_may_update(world, account_for):
     _user, api = account_for(world.norfolk_iom)
     response = api.patch(f"/profiles/{profile.pk}", {"risk_level": "high"}, headers={"If-Match": '"1"'})
     assert response.status_code == 200 and response.json()["risk_level"] == "high"
+
+
+def test_patch_changes_roles_markers_identifiers_and_addresses_together(world, staffs):
+    """The admin's profile edit through the API: one transaction, one event, one version."""
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    PersonRole.objects.create(profile=profile, role="victim")
+    api = staffs[1]
+    address = {"line1": "1 High Street", "town": "Stafford", "postcode": "ST16 2AA", "current": True}
+    changed = api.patch(f"/profiles/{profile.pk}", {
+        "risk_level": "high", "person_roles": ["offender"], "warning_markers": ["weapons"],
+        "identifiers": [{"kind": "pnc", "value": "12/345678A"}], "aliases": [{"name": "Shorty", "kind": "nickname"}],
+        "addresses": [address],
+    }, headers={"If-Match": '"1"'})
+    assert changed.status_code == 200, changed.content
+    body = changed.json()
+    assert body["person_roles"] == ["offender"] and body["warning_markers"] == ["weapons"]
+    assert body["identifiers"] == [{"kind": "pnc", "value": "12/345678A"}]
+    assert body["aliases"] == [{"name": "Shorty", "kind": "nickname"}]
+    assert body["addresses"][0]["postcode"] == "ST16 2AA" and body["addresses"][0]["kind"] == "home"
+    assert changed["ETag"] == '"2"' and body["risk_level"] == "high"
+    event = AuditEvent.objects.get(action="update", object_id=str(profile.pk))
+    assert event.channel == Channel.API
+    assert {"risk_level", "person_roles", "warning_markers", "identifiers", "aliases", "addresses"} <= set(event.changes)
+    # Sets not sent are kept; an empty list empties one.
+    emptied = api.patch(f"/profiles/{profile.pk}", {"warning_markers": []}, headers={"If-Match": '"2"'})
+    assert emptied.json()["warning_markers"] == [] and emptied.json()["person_roles"] == ["offender"]
+    assert emptied.json()["addresses"] == body["addresses"]
+
+
+def test_patch_of_sets_refuses_bad_codes_and_stale_versions_and_writes_nothing(world, staffs):
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    PersonRole.objects.create(profile=profile, role="victim")
+    api = staffs[1]
+    bad = api.patch(f"/profiles/{profile.pk}", {"person_roles": ["astronaut"]}, headers={"If-Match": '"1"'})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "person_roles"
+    two_current = api.patch(f"/profiles/{profile.pk}", {"addresses": [{"line1": "A"}, {"line1": "B"}]},
+                            headers={"If-Match": '"1"'})
+    assert two_current.status_code == 422 and two_current.json()["errors"][0]["field"] == "addresses"
+    assert api.patch(f"/profiles/{profile.pk}", {"risk_level": "low"}, headers={"If-Match": '"1"'}).status_code == 200
+    stale = api.patch(f"/profiles/{profile.pk}", {"person_roles": ["offender"]}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412
+    assert list(PersonRole.objects.filter(profile=profile).values_list("role", flat=True)) == ["victim"]
+    assert not profile.addresses.exists()

@@ -33,3 +33,17 @@ def test_docs_are_served_without_a_cdn(db):
     assert "<script>" not in html  # no inline script (CSP): settings travel as JSON data
     for asset in (s for s in sources if s.endswith((".js", ".css"))):
         assert client.get(asset).status_code == 200, asset
+
+
+def test_choice_enums_do_not_overwrite_each_other(db):
+    """pydantic names an enum's component after its class; Django's choice classes share
+    names (Status, Kind), so the API spells the others as inline enums (``one_of``)."""
+    import json
+
+    from django.test import Client
+
+    from core.models import Activity, Case
+
+    components = json.loads(Client().get("/api/v1/schema/").content)["components"]["schemas"]
+    assert components["Kind"]["enum"] == list(Activity.Kind.values)
+    assert components["Status"]["enum"] == list(Case.Status.values)

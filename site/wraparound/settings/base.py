@@ -20,6 +20,8 @@ import dj_database_url
 
 from core.plugins.discovery import plugin_apps
 
+from .cache_url import cache_from_url
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = Path(os.environ.get("WRAPAROUND_DATA_DIR", REPO_ROOT / "var"))
 
@@ -29,6 +31,12 @@ ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,12
 
 # REST API requests per token (or session user); the counters live in the default cache.
 WRAPAROUND_API_RATE = os.environ.get("WRAPAROUND_API_RATE", "600/min")
+# How long an API Idempotency-Key is remembered (manage.py purge_idempotency_keys).
+WRAPAROUND_IDEMPOTENCY_RETENTION_HOURS = float(os.environ.get("WRAPAROUND_IDEMPOTENCY_RETENTION_HOURS", "24"))
+# The cache (and so the API's rate-limit counters): WRAPAROUND_CACHE_URL or REDIS_URL
+# (see cache_url.py); per-process memory when neither is set (production: the database).
+CACHE_URL = os.environ.get("WRAPAROUND_CACHE_URL") or os.environ.get("REDIS_URL") or ""
+CACHES = {"default": cache_from_url(CACHE_URL or "locmem://")}
 
 LOAD_ENTRYPOINT_PLUGINS = os.environ.get("WRAPAROUND_LOAD_ENTRYPOINT_PLUGINS", "1") == "1"
 WRAPAROUND_PLUGIN_APPS = plugin_apps(load_entrypoints=LOAD_ENTRYPOINT_PLUGINS)

@@ -4,6 +4,8 @@ with hashed static files, and a secret key that must come from the environment."
 import os
 
 from .base import *  # noqa: F403
+from .base import CACHE_URL
+from .cache_url import cache_from_url
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
@@ -27,3 +29,7 @@ WRAPAROUND_REQUIRE_2FA = os.environ.get("WRAPAROUND_REQUIRE_2FA", "1") == "1"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Several web processes share one cache, so the API's per-token rate limit is global:
+# the database cache unless WRAPAROUND_CACHE_URL / REDIS_URL names another
+# (run `manage.py createcachetable` once after `migrate`).
+CACHES = {"default": cache_from_url(CACHE_URL or "db://")}
