@@ -44,6 +44,9 @@ PROFILE_FIELDS = (
     "gender", "phone", "email", "risk_level", "consent_to_share", "lawful_basis", "consent_recorded_on", "notes",
 )
 ADDRESS_FIELDS = ("line1", "line2", "town", "county", "postcode")
+#: The one thing said of a row matching a profile the importer may not change.
+HIDDEN_MATCH = ("Matches an existing record you may not change, so it cannot be imported. "
+                "Ask its owner to share it with your team, or leave the row out.")
 #: Actions on a profile that do not change it (an undo is not blocked by someone reading it).
 READS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.EXPORT, AuditAction.PRINT)
 
@@ -138,24 +141,31 @@ class ProfileResource(ImportResource):
         for kind, values in wanted.items():
             for value, pk in Identifier.objects.filter(kind=kind, value__in=values).values_list("value", "profile_id"):
                 by_identifier[(kind, value)] = pk
+        found_by_row: dict[int, set[int]] = {}
         for r in ok:
-            found = {by_identifier[k] for k in _identifiers(r.values) if k in by_identifier}
-            if len(found) > 1:
+            found_by_row[r.number] = {by_identifier[k] for k in _identifiers(r.values) if k in by_identifier}
+        by_name = self._match_by_name([r for r in ok if not found_by_row[r.number]])
+        for r in ok:
+            if not found_by_row[r.number]:
+                found_by_row[r.number] = set(by_name.get(_name_key(r.values), []))
+        # One access query for every candidate of the batch. A row whose candidates
+        # include one the importer may not change gets one message, without a count or
+        # anything else about the records it matched: they may belong to another
+        # organisation, and how many there are is already a disclosure.
+        candidates = set().union(*found_by_row.values()) if found_by_row else set()
+        may_change = visible_pks(ctx.user, Profile, candidates, AccessLevel.CONTRIBUTE)
+        for r in ok:
+            found = found_by_row[r.number]
+            if found - may_change:
+                r.errors.append(("", HIDDEN_MATCH))
+            elif len(found) > 1 and any(k in by_identifier for k in _identifiers(r.values)):
                 r.errors.append(("", "Its identifiers are recorded on different existing profiles; "
                                      "correct the identifiers."))
+            elif len(found) > 1:
+                r.errors.append(("", f"Matches {len(found)} existing profiles by name and date of birth; "
+                                     "add an identifier to say which."))
             elif found:
-                r.target = found.pop()
-        by_name = self._match_by_name([r for r in ok if r.target is None and not r.errors])
-        for r in ok:
-            if r.target is None and not r.errors:
-                matches = by_name.get(_name_key(r.values), [])
-                if len(matches) > 1:
-                    r.errors.append(("", f"Matches {len(matches)} existing profiles by name and date of birth; "
-                                         "add an identifier to say which."))
-                elif matches:
-                    r.target = matches[0]
-        targets = {r.target for r in ok if r.target is not None}
-        may_change = visible_pks(ctx.user, Profile, targets, AccessLevel.CONTRIBUTE)
+                r.target = next(iter(found))
         profiles = Profile.objects.filter(pk__in=may_change).select_related("owner_team").prefetch_related(
             "identifiers", "aliases", "person_roles", "warning_markers", "addresses")
         profiles = ctx.cache["profiles"] = {p.pk: p for p in profiles}
@@ -166,10 +176,8 @@ class ProfileResource(ImportResource):
                 r.action, r.summary = "create", _describe(r.values)
                 continue
             profile = profiles.get(r.target)
-            if profile is None:
-                # Say nothing of whom it matched: the importer may not know they exist.
-                r.errors.append(("", "Matches an existing record you may not change, so it cannot be imported. "
-                                     "Ask its owner to share it with your team, or leave the row out."))
+            if profile is None:  # deleted meanwhile: a new profile would not be what the row means
+                r.errors.append(("", HIDDEN_MATCH))
                 r.target = None
             elif profile.owner_team_id != ctx.owner_team.pk:
                 r.errors.append(("", f"Matches {profile.full_name}, owned by {profile.owner_team}; an import "

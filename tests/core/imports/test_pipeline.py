@@ -154,6 +154,50 @@ def test_row_matching_a_profile_the_importer_cannot_see_is_reported_without_disc
     assert "Secret" not in text and "Staffordshire" not in text and str(hidden.pk) not in text
 
 
+def test_name_matches_the_importer_cannot_see_are_not_counted(world):
+    """Same name and date of birth as one profile the importer owns and two of another
+    organisation: the row is an error saying it matches a record they may not change —
+    no count ("Matches 3 …", "Matches 1 …"), no name, team or id of the others."""
+    mine = services.create_profile(by=world.norfolk_spoc, owner_team=world.norfolk_ppo, first_name="Mary",
+                                   last_name="O'Neil-Jones", date_of_birth=date(1985, 3, 12))
+    others = [services.create_profile(by=world.staffs_officer, owner_team=world.staffs_iom, first_name="Mary",
+                                      last_name="O'Neil-Jones", date_of_birth=date(1985, 3, 12), notes=f"secret {i}")
+              for i in range(2)]
+    # Two profiles of another organisation only, for a second row (Patel).
+    for i in range(2):
+        services.create_profile(by=world.staffs_officer, owner_team=world.staffs_iom, first_name="Ravi",
+                                last_name="Patel", date_of_birth=date(1979, 3, 12), notes=f"hidden {i}")
+    job = jobs.start(upload(world, csv_bytes(GOOD_ROWS[1:3])), dry_run=True)
+    assert job.counts == {"create": 0, "update": 0, "skip": 0, "error": 2}
+    assert [e["row"] for e in job.errors] == [2, 3]
+    for error in job.errors:
+        assert error["reason"].startswith("Matches an existing record you may not change")
+    text = str(job.errors) + str(job.preview)
+    assert not any(ch.isdigit() for ch in " ".join(e["reason"] for e in job.errors))
+    assert "Staffordshire" not in text and "secret" not in text and "hidden" not in text
+    assert not any(str(p.pk) in " ".join(e["reason"] for e in job.errors) for p in [mine, *others])
+    # Once the other organisation's records are gone, the same row is an update of the importer's own.
+    Profile.objects.filter(pk__in=[p.pk for p in others]).delete()
+    job = jobs.start(upload(world, csv_bytes(GOOD_ROWS[1:2])), dry_run=True)
+    assert job.counts["update"] == 1 and job.errors == []
+
+
+def test_identifiers_on_profiles_the_importer_cannot_see_are_not_described(world):
+    """A row whose identifier sits on another organisation's profile and whose second
+    identifier on one of the importer's: not "recorded on different existing profiles"
+    (that tells there is another), but the one message."""
+    services.create_profile(by=world.norfolk_spoc, owner_team=world.norfolk_ppo, first_name="John",
+                            last_name="Smith", identifiers=[("pnc", "2004/0123456X")])
+    services.create_profile(by=world.staffs_officer, owner_team=world.staffs_iom, first_name="Secret",
+                            last_name="Person", identifiers=[("nhs", "9434765919")])
+    headings = ["Surname", "Forename", "PNC No", "NHS number"]
+    job = jobs.start(upload(world, csv_bytes([["Smith", "John", "2004/0123456X", "9434765919"]], headings=headings)),
+                     dry_run=True)
+    assert len(job.errors) == 1
+    assert job.errors[0]["reason"].startswith("Matches an existing record you may not change")
+    assert "different existing profiles" not in str(job.errors)
+
+
 def test_xlsx_with_title_row_blank_row_and_formula_cell(world):
     content = xlsx_bytes([*GOOD_ROWS[:2], ["Formula", "Fred", "01/01/1980", "M", "", "", "", "", "", ""]],
                          formula_at=(6, 1))
