@@ -55,7 +55,7 @@ def match_people(user, keys: set[PersonKey]) -> dict[PersonKey, int | str]:
     rows = (
         Profile.objects.annotate(ul=Upper("last_name"), uf=Upper("first_name"))
         .filter(ul__in={k[1] for k in keys}, date_of_birth__in={k[2] for k in keys})
-        .values_list("pk", "uf", "ul", "date_of_birth")
+        .order_by().values_list("pk", "uf", "ul", "date_of_birth")
     )
     for pk, first, last, born in rows:
         if (first, last, born) in keys:

@@ -212,7 +212,7 @@ class ProfileResource(ImportResource):
             Profile.objects.annotate(ul=Upper("last_name"), uf=Upper("first_name"))
             .filter(ul__in={r.values["last_name"].upper() for r in rows},
                     date_of_birth__in={r.values["date_of_birth"] for r in rows})
-            .values_list("pk", "uf", "ul", "date_of_birth")
+            .order_by().values_list("pk", "uf", "ul", "date_of_birth")
         )
         for pk, first, last, born in matches:
             found.setdefault((first, last, born), []).append(pk)

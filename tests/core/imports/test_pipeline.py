@@ -314,3 +314,35 @@ def test_large_file_runs_as_a_background_task(world, monkeypatch):
     assert job.status == ImportJob.Status.COMMITTED
     assert (job.processed_rows, job.total_rows, job.percent) == (4, 4, 100)
     assert Profile.objects.count() == 4
+
+
+def test_committed_rows_are_in_the_access_index_and_audited_like_any_insert(world):
+    """The write path (COPY on PostgreSQL, bulk_create elsewhere) leaves what the ORM
+    would: every created profile reachable by the owner team (on PostgreSQL through the
+    access index, filled once per INSERT statement since migration 0014, equal to its
+    derivation), not by others; each with one import audit event naming the job."""
+    from django.db import connection
+
+    from core import access
+    from core.access import index_sql
+    from core.models import ImportedRecord, ProfileAccessEntry
+
+    job = jobs.start(upload(world, csv_bytes(GOOD_ROWS), mode=ImportJob.Mode.VALID_ROWS), dry_run=False)
+    created = set(job.records.filter(action="created").values_list("object_id", flat=True))
+    assert len(created) == 4
+    assert set(access.restrict(Profile.objects.all(), world.norfolk_spoc).values_list("pk", flat=True)) >= created
+    assert not set(access.restrict(Profile.objects.all(), world.staffs_officer).values_list("pk", flat=True)) & created
+    events = AuditEvent.objects.filter(object_type="core.profile", object_id__in=[str(pk) for pk in created])
+    assert sorted((e.action, e.channel, e.changes["import"], e.actor_id) for e in events) == [
+        (AuditAction.IMPORT, Channel.IMPORT, job.pk, world.norfolk_spoc.pk)] * 4
+    assert set(ImportedRecord.objects.filter(job=job).values_list("audit_event_id", flat=True)) == {e.pk for e in events}
+    smith = Profile.objects.get(last_name="Smith")
+    assert (smith.gender, smith.version, smith.created_by_id, smith.consent_to_share) == (
+        "male", 1, world.norfolk_spoc.pk, "not_sought")
+    assert smith.created_at is not None and smith.addresses.get().current
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(index_sql.DERIVE)
+            expected = sorted(cursor.fetchall(), key=repr)
+        fields = ("principal", "profile_id", "level", "expires_at", "last_name", "first_name", "source", "source_id")
+        assert sorted(ProfileAccessEntry.objects.values_list(*fields), key=repr) == expected
