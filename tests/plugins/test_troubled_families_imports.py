@@ -100,3 +100,23 @@ def test_families_list_makes_households_and_cases_once_and_undoes():
     assert oulton.memberships.count() == 1
     pipeline.undo(job, by=world.norfolk_spoc)
     assert state() == before
+
+
+def test_history_links_each_record_to_its_own_kind_of_page(client):
+    """The import's page lists households, cases and profiles; a case links to the case
+    page (not to the profile page with a case's id), a household to nothing."""
+    from django.urls import reverse
+
+    world = make_world()
+    job = run(world, csv_bytes(ROWS[:1], headings=HEADINGS))
+    case = Case.objects.get(title="The Pakefield family")
+    donna = Profile.objects.get(first_name="Donna")
+    client.force_login(world.norfolk_spoc)
+    page = client.get(reverse("wraparound_imports:detail", args=[job.pk])).content.decode()
+    case_url = reverse("wraparound_cases:detail", args=[case.pk])
+    assert f'<a href="{case_url}">{case.reference} The Pakefield family</a>' in page
+    donna_url = reverse("wraparound_profiles:detail", args=[donna.pk])
+    assert f'<a href="{donna_url}">Donna Pakefield</a>' in page
+    assert "<td>The Pakefield family</td>" in page  # the household: no link
+    client.force_login(world.outsider)
+    assert client.get(reverse("wraparound_imports:detail", args=[job.pk])).status_code == 404
