@@ -43,7 +43,7 @@ def _show(value) -> str:
 
 
 class MissingEpisodeRegisterResource(LinkedRecordsResource):
-    code = "missing_episodes"
+    code = "missing_episode_register"
     label = "Missing episodes register"
     description = "One row per missing episode: the person, when missing and found, where, risk, return-home interview."
     model = Activity

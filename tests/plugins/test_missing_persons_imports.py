@@ -33,7 +33,7 @@ ROWS = [
 
 
 def run(world, content, filename="register.csv", mode=ImportJob.Mode.VALID_ROWS, dry_run=False):
-    job = jobs.create_job(by=world.norfolk_spoc, resource="missing_episodes", filename=filename, content=content,
+    job = jobs.create_job(by=world.norfolk_spoc, resource="missing_episode_register", filename=filename, content=content,
                           owner_team=world.norfolk_ppo)
     jobs.set_mapping(job, mapping=job.mapping, constants={}, mode=mode)
     return jobs.start(job, dry_run=dry_run)
@@ -51,7 +51,7 @@ def test_register_creates_people_cases_and_episodes_once_and_undoes():
                                   last_name="Dale", date_of_birth=date(1990, 3, 12))
     services.create_profile(by=world.staffs_officer, owner_team=world.staffs_iom, first_name="Hidden",
                             last_name="Person", date_of_birth=date(1980, 1, 1), notes="secret")
-    job = jobs.create_job(by=world.norfolk_spoc, resource="missing_episodes", filename="r.csv",
+    job = jobs.create_job(by=world.norfolk_spoc, resource="missing_episode_register", filename="r.csv",
                           content=csv_bytes(ROWS, headings=HEADINGS), owner_team=world.norfolk_ppo)
     assert job.mapping == {"Surname": "last_name", "Forename": "first_name", "DOB": "date_of_birth", "Sex": "gender",
                            "Date/Time Missing": "missing_at", "Date/Time Found": "found_at",
