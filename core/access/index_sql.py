@@ -135,3 +135,44 @@ DROP FUNCTION IF EXISTS core_profile_access_on_user_perm();
 DROP FUNCTION IF EXISTS core_profile_access_on_group_perm();
 DROP FUNCTION IF EXISTS core_profile_access_owner_rows(bigint);
 """
+
+#: Migration 0014 (issue 6, import speed): a profile's owner rows are written once per
+#: INSERT *statement*, from its transition table, instead of once per row. The per-row
+#: path called a SQL function that PostgreSQL plans on every call (~0.6 ms a profile,
+#: 90 % of the cost of inserting a profile); a bulk insert of 1,000 profiles now pays
+#: one planned INSERT … SELECT. Updates and deletes keep the row trigger.
+STATEMENT_INSERT = f"""
+CREATE OR REPLACE FUNCTION core_profile_access_on_profile_insert() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO core_profileaccessentry ({_COLUMNS})
+    SELECT t.group_id, n.id, 30, NULL::timestamptz, n.last_name, n.first_name, 0, 0
+      FROM core_profile_access_new n JOIN core_team t ON t.id = n.owner_team_id
+    UNION ALL
+    SELECT {ORG_ADMIN} + t.organisation_id, n.id, 30, NULL::timestamptz, n.last_name, n.first_name, 0, 0
+      FROM core_profile_access_new n JOIN core_team t ON t.id = n.owner_team_id;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS core_profile_access_profile ON core_profile;
+CREATE TRIGGER core_profile_access_profile
+    AFTER DELETE OR UPDATE OF owner_team_id, last_name, first_name ON core_profile
+    FOR EACH ROW EXECUTE FUNCTION core_profile_access_on_profile();
+CREATE TRIGGER core_profile_access_profile_insert
+    AFTER INSERT ON core_profile REFERENCING NEW TABLE AS core_profile_access_new
+    FOR EACH STATEMENT EXECUTE FUNCTION core_profile_access_on_profile_insert();
+"""
+
+#: The reverse of ``STATEMENT_INSERT``: back to the row trigger for inserts too.
+ROW_INSERT = """
+DROP TRIGGER IF EXISTS core_profile_access_profile_insert ON core_profile;
+DROP FUNCTION IF EXISTS core_profile_access_on_profile_insert();
+DROP TRIGGER IF EXISTS core_profile_access_profile ON core_profile;
+CREATE TRIGGER core_profile_access_profile
+    AFTER INSERT OR DELETE OR UPDATE OF owner_team_id, last_name, first_name ON core_profile
+    FOR EACH ROW EXECUTE FUNCTION core_profile_access_on_profile();
+"""
+
+UNINSTALL += """
+DROP TRIGGER IF EXISTS core_profile_access_profile_insert ON core_profile;
+DROP FUNCTION IF EXISTS core_profile_access_on_profile_insert();
+"""

@@ -219,7 +219,7 @@ class ImportDetailView(ImportViewMixin, View):
     def get(self, request, pk):
         job = self.job
         self.page_title = str(job)
-        records = job.records.only("row", "action", "object_id", "object_repr")[:500]
+        records = job.records.only("row", "action", "object_type", "object_id", "object_repr")[:500]
         return self.render_to_response(self.get_context_data(
             job=job, records=records, record_count=job.records.count(),
             may_run=job.created_by_id == request.user.pk and jobs.may_import(request.user),

@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from .. import audit
 from ..models import AuditAction, Channel, ImportedRecord, ImportJob
 from . import reading
+from .fastwrite import insert_rows
 from .registry import get_resource
 from .resources import Context, Row
 
@@ -128,7 +129,8 @@ def _pass(job: ImportJob, sheet: reading.Sheet, *, write: bool, atomic_batches: 
     def _process(rows: list[Row]):
         resource.plan(rows, ctx)
         if write:
-            ImportedRecord.objects.bulk_create(resource.write([r for r in rows if not r.errors], ctx))
+            records = resource.write([r for r in rows if not r.errors], ctx)
+            insert_rows(ImportedRecord, [r if isinstance(r, dict) else _record_values(r) for r in records])
         for r in rows:
             if r.errors:
                 counts["error"] += 1
@@ -163,6 +165,10 @@ def _pass(job: ImportJob, sheet: reading.Sheet, *, write: bool, atomic_batches: 
             flush()
     flush()
     return Outcome(counts, errors, preview)
+
+
+def _record_values(record: ImportedRecord) -> dict:
+    return {f.attname: getattr(record, f.attname) for f in ImportedRecord._meta.concrete_fields if not f.primary_key}
 
 
 def _first_cells(row: Row) -> str:

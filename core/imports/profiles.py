@@ -37,13 +37,17 @@ from ..models import (
 from ..plugins.registry import registry
 from ..services.people import validate_identifier
 from . import widgets as w
-from .resources import Context, ImportField, ImportResource, Row, audit_events
+from .fastwrite import insert_rows
+from .resources import Context, ImportField, ImportResource, Row, audit_events, audit_rows
 
 PROFILE_FIELDS = (
     "first_name", "middle_names", "last_name", "preferred_name", "date_of_birth", "date_of_birth_approximate",
     "gender", "phone", "email", "risk_level", "consent_to_share", "lawful_basis", "consent_recorded_on", "notes",
 )
 ADDRESS_FIELDS = ("line1", "line2", "town", "county", "postcode")
+#: The one thing said of a row matching a profile the importer may not change.
+HIDDEN_MATCH = ("Matches an existing record you may not change, so it cannot be imported. "
+                "Ask its owner to share it with your team, or leave the row out.")
 #: Actions on a profile that do not change it (an undo is not blocked by someone reading it).
 READS = (AuditAction.VIEW, AuditAction.SEARCH, AuditAction.EXPORT, AuditAction.PRINT)
 
@@ -138,24 +142,31 @@ class ProfileResource(ImportResource):
         for kind, values in wanted.items():
             for value, pk in Identifier.objects.filter(kind=kind, value__in=values).values_list("value", "profile_id"):
                 by_identifier[(kind, value)] = pk
+        found_by_row: dict[int, set[int]] = {}
         for r in ok:
-            found = {by_identifier[k] for k in _identifiers(r.values) if k in by_identifier}
-            if len(found) > 1:
+            found_by_row[r.number] = {by_identifier[k] for k in _identifiers(r.values) if k in by_identifier}
+        by_name = self._match_by_name([r for r in ok if not found_by_row[r.number]])
+        for r in ok:
+            if not found_by_row[r.number]:
+                found_by_row[r.number] = set(by_name.get(_name_key(r.values), []))
+        # One access query for every candidate of the batch. A row whose candidates
+        # include one the importer may not change gets one message, without a count or
+        # anything else about the records it matched: they may belong to another
+        # organisation, and how many there are is already a disclosure.
+        candidates = set().union(*found_by_row.values()) if found_by_row else set()
+        may_change = visible_pks(ctx.user, Profile, candidates, AccessLevel.CONTRIBUTE)
+        for r in ok:
+            found = found_by_row[r.number]
+            if found - may_change:
+                r.errors.append(("", HIDDEN_MATCH))
+            elif len(found) > 1 and any(k in by_identifier for k in _identifiers(r.values)):
                 r.errors.append(("", "Its identifiers are recorded on different existing profiles; "
                                      "correct the identifiers."))
+            elif len(found) > 1:
+                r.errors.append(("", f"Matches {len(found)} existing profiles by name and date of birth; "
+                                     "add an identifier to say which."))
             elif found:
-                r.target = found.pop()
-        by_name = self._match_by_name([r for r in ok if r.target is None and not r.errors])
-        for r in ok:
-            if r.target is None and not r.errors:
-                matches = by_name.get(_name_key(r.values), [])
-                if len(matches) > 1:
-                    r.errors.append(("", f"Matches {len(matches)} existing profiles by name and date of birth; "
-                                         "add an identifier to say which."))
-                elif matches:
-                    r.target = matches[0]
-        targets = {r.target for r in ok if r.target is not None}
-        may_change = visible_pks(ctx.user, Profile, targets, AccessLevel.CONTRIBUTE)
+                r.target = next(iter(found))
         profiles = Profile.objects.filter(pk__in=may_change).select_related("owner_team").prefetch_related(
             "identifiers", "aliases", "person_roles", "warning_markers", "addresses")
         profiles = ctx.cache["profiles"] = {p.pk: p for p in profiles}
@@ -166,10 +177,8 @@ class ProfileResource(ImportResource):
                 r.action, r.summary = "create", _describe(r.values)
                 continue
             profile = profiles.get(r.target)
-            if profile is None:
-                # Say nothing of whom it matched: the importer may not know they exist.
-                r.errors.append(("", "Matches an existing record you may not change, so it cannot be imported. "
-                                     "Ask its owner to share it with your team, or leave the row out."))
+            if profile is None:  # deleted meanwhile: a new profile would not be what the row means
+                r.errors.append(("", HIDDEN_MATCH))
                 r.target = None
             elif profile.owner_team_id != ctx.owner_team.pk:
                 r.errors.append(("", f"Matches {profile.full_name}, owned by {profile.owner_team}; an import "
@@ -203,24 +212,29 @@ class ProfileResource(ImportResource):
             Profile.objects.annotate(ul=Upper("last_name"), uf=Upper("first_name"))
             .filter(ul__in={r.values["last_name"].upper() for r in rows},
                     date_of_birth__in={r.values["date_of_birth"] for r in rows})
-            .values_list("pk", "uf", "ul", "date_of_birth")
+            .order_by().values_list("pk", "uf", "ul", "date_of_birth")
         )
         for pk, first, last, born in matches:
             found.setdefault((first, last, born), []).append(pk)
         return found
 
     # Writing ------------------------------------------------------------------------
-    def write(self, rows: list[Row], ctx: Context) -> list[ImportedRecord]:
+    def write(self, rows: list[Row], ctx: Context) -> list[dict]:
         user, team, job = ctx.user, ctx.owner_team, ctx.job
         creates = [r for r in rows if r.action == "create"]
         updates = [r for r in rows if r.action == "update"]
-        new_profiles = Profile.objects.bulk_create([
-            Profile(owner_team=team, created_by=user,
-                    **{f: r.values[f] for f in PROFILE_FIELDS if r.values.get(f) not in (None, "")})
+        # Created profiles are written as plain rows (COPY on PostgreSQL, see
+        # fastwrite): the access index gets their owner rows from its trigger.
+        new_ids = insert_rows(Profile, [
+            {"owner_team_id": team.pk, "created_by_id": user.pk,
+             **{f: r.values[f] for f in PROFILE_FIELDS if r.values.get(f) not in (None, "")}}
             for r in creates
         ])
-        for r, p in zip(creates, new_profiles, strict=True):
-            r.target = p
+        pk_of: dict[int, int] = {}
+        name_of: dict[int, str] = {}
+        for r, pk in zip(creates, new_ids, strict=True):
+            pk_of[r.number] = pk
+            name_of[r.number] = " ".join(x for x in (r.values.get("first_name"), r.values.get("last_name")) if x)
         profiles = ctx.cache["profiles"]
         before, changed = {}, []
         now = timezone.now()
@@ -232,63 +246,70 @@ class ProfileResource(ImportResource):
             profile.version += 1
             profile.updated_at = now
             changed.append(profile)
-            r.target = profile
+            pk_of[r.number], name_of[r.number] = profile.pk, profile.full_name
         if changed:
             Profile.objects.bulk_update(changed, [*PROFILE_FIELDS, "version", "updated_at"])
-        added = self._write_children(creates + updates, user, before)
-        events = audit_events(AuditAction.IMPORT, [
-            (r.target, {"row": r.number, "owner_team": str(team)}) for r in creates
-        ], actor=user, job=job) + audit_events(AuditAction.UPDATE, [
-            (r.target, {"row": r.number, "changed": r.summary.split(": ", 1)[-1]}) for r in updates
+        added = self._write_children(creates + updates, user, before, pk_of, profiles)
+        events = audit_rows(AuditAction.IMPORT, [
+            ("core.profile", pk_of[r.number], name_of[r.number], {"row": r.number, "owner_team": str(team)})
+            for r in creates
+        ], actor=user, job=job) + audit_rows(AuditAction.UPDATE, [
+            ("core.profile", pk_of[r.number], name_of[r.number],
+             {"row": r.number, "changed": r.summary.split(": ", 1)[-1]})
+            for r in updates
         ], actor=user, job=job)
         records = []
         for r, event in zip(creates + updates, events, strict=True):
             created = r.action == "create"
-            records.append(ImportedRecord(
-                job=job, row=r.number, action="created" if created else "updated", object_type="core.profile",
-                object_id=r.target.pk, object_repr=r.target.full_name[:300],
-                before=None if created else before[r.number], added=added.get(r.number),
-                audit_event_id=event.pk,
-            ))
+            records.append({
+                "job_id": job.pk, "row": r.number, "action": "created" if created else "updated",
+                "object_type": "core.profile", "object_id": pk_of[r.number], "object_repr": name_of[r.number][:300],
+                "before": None if created else before[r.number], "added": added.get(r.number),
+                "audit_event_id": event,
+            })
         return records
 
-    def _write_children(self, rows: list[Row], user, before: dict) -> dict[int, dict]:
+    def _write_children(self, rows: list[Row], user, before: dict, pk_of: dict, profiles: dict) -> dict[int, dict]:
         """Add identifiers, aliases, roles, markers and a new current address; return,
         per row, the ids of what was added (for undo)."""
-        made: list[tuple[int, str, object]] = []
+        made: dict[type, list[tuple[int, str, dict]]] = {}
         demote: list[int] = []
+
+        def add(number, table, model, row):
+            made.setdefault(model, []).append((number, table, row))
+
+        now = timezone.now()
         for r in rows:
-            p, v = r.target, r.values
-            existing = _children(p) if r.action == "update" else None
+            pk, v = pk_of[r.number], r.values
+            p = profiles[r.target] if r.action == "update" else None
+            existing = _children(p) if p is not None else None
             for kind, value in _identifiers(v):
                 if not existing or (kind, value) not in existing["identifiers"]:
-                    made.append((r.number, "identifiers", Identifier(profile=p, kind=kind, value=value)))
+                    add(r.number, "identifiers", Identifier, {"profile_id": pk, "kind": kind, "value": value})
             for name in v.get("aliases") or []:
                 if not existing or name.upper() not in existing["aliases"]:
-                    made.append((r.number, "aliases", ProfileAlias(profile=p, name=name)))
+                    add(r.number, "aliases", ProfileAlias, {"profile_id": pk, "name": name})
             for role in v.get("person_roles") or []:
                 if not existing or role not in existing["person_roles"]:
-                    made.append((r.number, "person_roles", PersonRole(profile=p, role=role)))
+                    add(r.number, "person_roles", PersonRole, {"profile_id": pk, "role": role})
             for marker in v.get("warning_markers") or []:
                 if not existing or marker not in existing["warning_markers"]:
-                    made.append((r.number, "warning_markers", WarningMarker(profile=p, marker=marker, added_by=user)))
+                    add(r.number, "warning_markers", WarningMarker,
+                        {"profile_id": pk, "marker": marker, "added_by_id": user.pk, "added_at": now})
             address = _address(v)
             if address and (not existing or _address_key(address) not in existing["addresses"]):
-                made.append((r.number, "addresses", Address(profile=p, current=True, **address)))
+                add(r.number, "addresses", Address, {"profile_id": pk, "current": True, **address})
                 if existing:
                     current = [a.pk for a in p.addresses.all() if a.current]
                     before[r.number]["current_addresses"] = current
                     demote += current
         if demote:
             Address.objects.filter(pk__in=demote).update(current=False)
-        by_model: dict[type, list] = {}
-        for _, _, obj in made:
-            by_model.setdefault(type(obj), []).append(obj)
-        for model, objs in by_model.items():
-            model.objects.bulk_create(objs)
         added: dict[int, dict] = {}
-        for number, table, obj in made:
-            added.setdefault(number, {}).setdefault(table, []).append(obj.pk)
+        for model, items in made.items():
+            ids = insert_rows(model, [row for _, _, row in items])
+            for (number, table, _row), pk in zip(items, ids, strict=True):
+                added.setdefault(number, {}).setdefault(table, []).append(pk)
         return added
 
     # Undo ---------------------------------------------------------------------------

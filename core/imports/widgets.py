@@ -262,3 +262,47 @@ class EmailWidget(TextWidget):
             except ValidationError as exc:
                 raise ValueError(f"{text!r} is not an e-mail address.") from exc
         return text
+
+
+_TIME = re.compile(r"^(.*?)[\sT,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*(am|pm)?$")
+
+
+class UKDateTimeWidget(widgets.Widget):
+    """A date with an optional time: ``12/03/2024 22:00``, ``12-Mar-24 10.30pm``, a
+    spreadsheet date-time cell, or a date alone (the time is then unknown: a ``date``
+    is returned, not a guessed midnight). Never in the future."""
+
+    def clean(self, value, row=None, **kwargs):
+        if blank(value):
+            return None
+        if isinstance(value, datetime):
+            parsed = value if value.time() != datetime.min.time() else value.date()
+        elif isinstance(value, date):
+            parsed = value
+        elif isinstance(value, float) and not value.is_integer():  # an Excel serial with a time
+            day = _from_serial(value)
+            parsed = datetime.combine(day, datetime.min.time()) + timedelta(seconds=round((value % 1) * 86400))
+        else:
+            text = re.sub(r"\s+", " ", str(value).strip().lower())
+            m = _TIME.match(text)
+            if m:
+                day = parse_uk_date(m[1])
+                hour, minute = int(m[2]), int(m[3])
+                if m[5]:
+                    if not 1 <= hour <= 12:
+                        raise ValueError(f"{str(value).strip()!r}: {hour} is not an hour on a 12-hour clock.")
+                    hour = hour % 12 + (12 if m[5] == "pm" else 0)
+                if hour > 23 or minute > 59:
+                    raise ValueError(f"{str(value).strip()!r} is not a real time.")
+                parsed = datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute)
+            else:
+                parsed = parse_uk_date(value)
+        if isinstance(parsed, datetime):
+            from django.utils import timezone
+
+            parsed = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+            if parsed > timezone.now():
+                raise ValueError(f"{timezone.localtime(parsed):%d/%m/%Y %H:%M} is in the future.")
+        elif parsed > date.today():
+            raise ValueError(f"{parsed:%d/%m/%Y} is in the future.")
+        return parsed

@@ -51,3 +51,10 @@ def wraparound_report_types():
     from .reports import REPORT_TYPES
 
     return REPORT_TYPES
+
+
+@hookimpl
+def wraparound_import_resources():
+    from .imports import MissingEpisodeRegisterResource
+
+    return [MissingEpisodeRegisterResource]

@@ -42,3 +42,10 @@ def wraparound_demo_data(context):
     from .demo import load
 
     load(context)
+
+
+@hookimpl
+def wraparound_import_resources():
+    from .imports import FamiliesListResource
+
+    return [FamiliesListResource]

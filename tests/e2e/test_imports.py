@@ -69,3 +69,38 @@ def test_admin_imports_fixes_and_undoes_a_sheet(live_server, page, screenshot):
     screenshot("imports-08-undone")
     assert Profile.objects.count() == 0
     assert ImportJob.objects.filter(status="undone").count() == 1
+
+
+def test_admin_imports_a_families_list_from_the_plugin(live_server, page, screenshot):
+    """A programme plugin's resource (Troubled Families' families list) in the same
+    screens: offered on upload, headings suggested, committed, its history listing the
+    profiles, household and case (the case linked to the case page)."""
+    from core.models import Case
+    from tests.plugins.test_troubled_families_imports import HEADINGS, ROWS
+
+    make_world()
+    base = live_server.url
+    page.goto(f"{base}/admin/login/")
+    page.fill("input[name=username]", "norfolk_spoc")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/admin/")
+    page.goto(f"{base}/admin/imports/")
+    page.click("[data-testid=new-import]")
+    page.select_option("select[name=resource]", "families_list")
+    page.select_option("select[name=owner_team]", label="PPO Team (Norfolk Constabulary)")
+    page.set_input_files("input[name=file]", files=[
+        {"name": "families.csv", "mimeType": "text/csv", "buffer": csv_bytes(ROWS[:4], headings=HEADINGS)}])
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.wait_for_url("**/map/")
+    page.click("[data-testid=dry-run]")
+    page.wait_for_selector("[data-testid=preview]")
+    page.click("[data-testid=commit]")
+    page.wait_for_selector("[data-testid=records]")
+    records = page.inner_text("[data-testid=records]")
+    assert "Donna Pakefield" in records and "The Pakefield family" in records
+    screenshot("imports-09-families-committed")
+    case = Case.objects.get(title="The Pakefield family")
+    page.click(f"text={case.reference} The Pakefield family")
+    page.wait_for_url(f"**/{case.pk}/**")
+    assert "The Pakefield family" in page.content()

@@ -154,6 +154,50 @@ def test_row_matching_a_profile_the_importer_cannot_see_is_reported_without_disc
     assert "Secret" not in text and "Staffordshire" not in text and str(hidden.pk) not in text
 
 
+def test_name_matches_the_importer_cannot_see_are_not_counted(world):
+    """Same name and date of birth as one profile the importer owns and two of another
+    organisation: the row is an error saying it matches a record they may not change —
+    no count ("Matches 3 …", "Matches 1 …"), no name, team or id of the others."""
+    mine = services.create_profile(by=world.norfolk_spoc, owner_team=world.norfolk_ppo, first_name="Mary",
+                                   last_name="O'Neil-Jones", date_of_birth=date(1985, 3, 12))
+    others = [services.create_profile(by=world.staffs_officer, owner_team=world.staffs_iom, first_name="Mary",
+                                      last_name="O'Neil-Jones", date_of_birth=date(1985, 3, 12), notes=f"secret {i}")
+              for i in range(2)]
+    # Two profiles of another organisation only, for a second row (Patel).
+    for i in range(2):
+        services.create_profile(by=world.staffs_officer, owner_team=world.staffs_iom, first_name="Ravi",
+                                last_name="Patel", date_of_birth=date(1979, 3, 12), notes=f"hidden {i}")
+    job = jobs.start(upload(world, csv_bytes(GOOD_ROWS[1:3])), dry_run=True)
+    assert job.counts == {"create": 0, "update": 0, "skip": 0, "error": 2}
+    assert [e["row"] for e in job.errors] == [2, 3]
+    for error in job.errors:
+        assert error["reason"].startswith("Matches an existing record you may not change")
+    text = str(job.errors) + str(job.preview)
+    assert not any(ch.isdigit() for ch in " ".join(e["reason"] for e in job.errors))
+    assert "Staffordshire" not in text and "secret" not in text and "hidden" not in text
+    assert not any(str(p.pk) in " ".join(e["reason"] for e in job.errors) for p in [mine, *others])
+    # Once the other organisation's records are gone, the same row is an update of the importer's own.
+    Profile.objects.filter(pk__in=[p.pk for p in others]).delete()
+    job = jobs.start(upload(world, csv_bytes(GOOD_ROWS[1:2])), dry_run=True)
+    assert job.counts["update"] == 1 and job.errors == []
+
+
+def test_identifiers_on_profiles_the_importer_cannot_see_are_not_described(world):
+    """A row whose identifier sits on another organisation's profile and whose second
+    identifier on one of the importer's: not "recorded on different existing profiles"
+    (that tells there is another), but the one message."""
+    services.create_profile(by=world.norfolk_spoc, owner_team=world.norfolk_ppo, first_name="John",
+                            last_name="Smith", identifiers=[("pnc", "2004/0123456X")])
+    services.create_profile(by=world.staffs_officer, owner_team=world.staffs_iom, first_name="Secret",
+                            last_name="Person", identifiers=[("nhs", "9434765919")])
+    headings = ["Surname", "Forename", "PNC No", "NHS number"]
+    job = jobs.start(upload(world, csv_bytes([["Smith", "John", "2004/0123456X", "9434765919"]], headings=headings)),
+                     dry_run=True)
+    assert len(job.errors) == 1
+    assert job.errors[0]["reason"].startswith("Matches an existing record you may not change")
+    assert "different existing profiles" not in str(job.errors)
+
+
 def test_xlsx_with_title_row_blank_row_and_formula_cell(world):
     content = xlsx_bytes([*GOOD_ROWS[:2], ["Formula", "Fred", "01/01/1980", "M", "", "", "", "", "", ""]],
                          formula_at=(6, 1))
@@ -270,3 +314,35 @@ def test_large_file_runs_as_a_background_task(world, monkeypatch):
     assert job.status == ImportJob.Status.COMMITTED
     assert (job.processed_rows, job.total_rows, job.percent) == (4, 4, 100)
     assert Profile.objects.count() == 4
+
+
+def test_committed_rows_are_in_the_access_index_and_audited_like_any_insert(world):
+    """The write path (COPY on PostgreSQL, bulk_create elsewhere) leaves what the ORM
+    would: every created profile reachable by the owner team (on PostgreSQL through the
+    access index, filled once per INSERT statement since migration 0014, equal to its
+    derivation), not by others; each with one import audit event naming the job."""
+    from django.db import connection
+
+    from core import access
+    from core.access import index_sql
+    from core.models import ImportedRecord, ProfileAccessEntry
+
+    job = jobs.start(upload(world, csv_bytes(GOOD_ROWS), mode=ImportJob.Mode.VALID_ROWS), dry_run=False)
+    created = set(job.records.filter(action="created").values_list("object_id", flat=True))
+    assert len(created) == 4
+    assert set(access.restrict(Profile.objects.all(), world.norfolk_spoc).values_list("pk", flat=True)) >= created
+    assert not set(access.restrict(Profile.objects.all(), world.staffs_officer).values_list("pk", flat=True)) & created
+    events = AuditEvent.objects.filter(object_type="core.profile", object_id__in=[str(pk) for pk in created])
+    assert sorted((e.action, e.channel, e.changes["import"], e.actor_id) for e in events) == [
+        (AuditAction.IMPORT, Channel.IMPORT, job.pk, world.norfolk_spoc.pk)] * 4
+    assert set(ImportedRecord.objects.filter(job=job).values_list("audit_event_id", flat=True)) == {e.pk for e in events}
+    smith = Profile.objects.get(last_name="Smith")
+    assert (smith.gender, smith.version, smith.created_by_id, smith.consent_to_share) == (
+        "male", 1, world.norfolk_spoc.pk, "not_sought")
+    assert smith.created_at is not None and smith.addresses.get().current
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(index_sql.DERIVE)
+            expected = sorted(cursor.fetchall(), key=repr)
+        fields = ("principal", "profile_id", "level", "expires_at", "last_name", "first_name", "source", "source_id")
+        assert sorted(ProfileAccessEntry.objects.values_list(*fields), key=repr) == expected
