@@ -396,7 +396,9 @@ def accept_referral(referral: Referral, *, by, note: str = "", lead=None,
     type_spec = registry.case_type(referral.programme, referral.case_type)
     case = open_case(
         by=by, owner_team=referral.to_team, programme=referral.programme, case_type=referral.case_type,
-        title=f"{type_spec.name if type_spec else 'Referral'}: {profile.full_name}",
+        # A neutral title: whoever is later given the case but not the person's profile
+        # must not read the name in case lists (participants show it to those who may see it).
+        title=f"{type_spec.name if type_spec else 'Case'} from referral #{referral.pk}",
         participants=[(profile, _participant_role(referral.participant_role))], lead=lead or by,
         summary=f"From referral #{referral.pk} by {referral.from_team}.",
     )
