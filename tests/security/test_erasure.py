@@ -256,3 +256,16 @@ def test_review_dates_follow_the_last_activity(world, old_person):
     assert retention.profile_status(profile) is None
     case.refresh_from_db()
     assert retention.case_status(case).review_on == date(2021, 1, 5)
+
+
+def test_a_partnership_admin_without_record_access_sees_references_not_names(client, world, old_person):
+    from core.models import Membership
+
+    profile, case = old_person
+    Membership.objects.create(user=world.partnership_admin, team=world.norfolk_ppo)
+    client.force_login(world.partnership_admin)
+    page = client.get(reverse("wraparound_retention_review")).content.decode()
+    assert f"PROFILE-{profile.pk}" in page and case.reference in page
+    assert "Oldrecord" not in page and "Noise at 1 Old Lane" not in page and "not shared with you" in page
+    erase_page = client.get(reverse("wraparound_erase_record", args=["profile", profile.pk])).content.decode()
+    assert "Oldrecord" not in erase_page
