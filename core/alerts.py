@@ -18,9 +18,12 @@ Core's kinds:
 
 - ``activity_count`` — N activities (of the chosen kinds, optionally whose summary
   contains a phrase) within D days on one profile, counting entries on the profile and
-  on its cases, whoever recorded them. Occurrences are clusters: from the earliest
-  entry, the entries within D days; if there are N or more, that is an occurrence keyed
-  by its first entry, and the next cluster starts after its window.
+  on its cases, whoever recorded them — except entries restricted to their
+  organisation, which never count: an alert is shown to everyone who may see the
+  profile, and its count and date would tell them such entries exist. Occurrences are
+  clusters: from the earliest entry, the entries within D days; if there are N or more,
+  that is an occurrence keyed by its first entry, and the next cluster starts after its
+  window.
 - ``date_within`` — a date field of a report type (e.g. the release date of a
   Pre-release report) falling within the next D days; keyed by report and date.
 - ``gallery_added`` — a profile added to a gallery; keyed by the gallery entry.
@@ -71,7 +74,7 @@ def _int(params: dict, key: str, default: int) -> int:
 # activity_count ------------------------------------------------------------------------
 
 def _activity_filter(params: dict) -> Q:
-    q = Q()
+    q = Q(restricted=False)
     if params.get("kinds"):
         q &= Q(kind__in=list(params["kinds"]))
     if (params.get("contains") or "").strip():

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import re
 from dataclasses import dataclass, replace
 
 from django.db import models
@@ -94,8 +95,9 @@ def record(
         if object_repr is None:
             object_repr = str(obj)
     if action == AuditAction.ERASE:
-        # An erasure event proves that something was erased, never what it said.
-        object_repr, changes = "", None
+        # An erasure event proves that something was erased, never what it said: only
+        # counts and record references survive into it.
+        object_repr, changes = "", _counts_and_references(changes)
     return AuditEvent.objects.create(
         actor_id=getattr(actor, "pk", None),
         actor_username=getattr(actor, "get_username", lambda: "")() if actor is not None else "",
@@ -111,6 +113,25 @@ def record(
         justification=justification,
         source_address=ctx.source_address,
     )
+
+
+_REFERENCE = re.compile(r"^[A-Z]{1,16}-[0-9][0-9-]{0,30}$")
+
+
+def _counts_and_references(changes: dict | None) -> dict | None:
+    """What of ``changes`` an erasure event may keep: numbers, ``{name: number}`` tables
+    and record references such as ``ASB-2026-000123`` or ``PROFILE-42``."""
+    kept = {}
+    for key, value in (changes or {}).items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            kept[key] = value
+        elif isinstance(value, dict) and all(isinstance(v, int) for v in value.values()):
+            kept[key] = {str(k): v for k, v in value.items()}
+        elif isinstance(value, str) and _REFERENCE.match(value):
+            kept[key] = value
+        elif isinstance(value, list) and value and all(isinstance(v, str) and _REFERENCE.match(v) for v in value):
+            kept[key] = value
+    return kept or None
 
 
 def record_auth(action: str, *, user=None, request=None, username: str = "") -> AuditEvent:

@@ -284,6 +284,11 @@ class ProfileCreateView(WagtailAdminTemplateMixin, View):
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
+                if any(e.code == "identifier_taken" for e in exc.error_dict.get("identifiers", [])):
+                    # Offer the access request for the record holding the identifier,
+                    # as the duplicate warning does, instead of any detail of it.
+                    messages.error(request, "The profile could not be created: see the errors below.")
+                    return self.render(form, matches=[m for m in matches if "same identifier" in m.reasons])
             else:
                 messages.success(request, f"Profile of {profile.full_name} created.")
                 return HttpResponseRedirect(reverse(f"{NAMESPACE}:detail", args=[profile.pk]))

@@ -22,7 +22,7 @@ from .. import access, services
 from ..access import AccessLevel
 from ..forms.records import add_service_errors
 from ..forms.work import InfoForm, ReasonForm, ReferralForm
-from ..models import Membership, Profile, Referral
+from ..models import Case, Membership, Profile, Referral
 from ..plugins.registry import registry
 from ..services.errors import NotAllowed
 from ..services.work import is_receiver, is_referrer
@@ -71,8 +71,12 @@ class ReferralIndexView(WorkScreen, TemplateView):
             status = "waiting"
             referrals = referrals.filter(status__in=Referral.WAITING)
         rows = list(referrals[:PAGE_SIZE])
+        # A referrer may follow the referral without access to the case it started: its
+        # reference is shown only to those who may open the case.
+        visible_cases = access.visible_pks(user, Case, [r.case_id for r in rows if r.case_id])
         for r in rows:
             r.form_label, r.programme_label = form_label(r), programme_label(r)
+            r.case_visible = r.case_id in visible_cases
         context.update(box=box, status=status, referrals=rows,
                        boxes=[("in", "Referrals in"), ("out", "Referrals out")],
                        statuses=[("waiting", "Waiting"), ("closed", "Decided or withdrawn"), ("all", "All")])

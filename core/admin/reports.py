@@ -17,14 +17,12 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404 as plain_get_object_or_404
 from django.urls import path, reverse
 from django.views import View
@@ -36,7 +34,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from .. import access, services
+from .. import access, services, uploads
 from ..access import AccessLevel
 from ..forms.reports import display_value, report_form
 from ..models import Case, Profile, Report, ReportType
@@ -356,12 +354,7 @@ def report_file(request, pk, key, number=None):
     stored = data.get(key)
     if not isinstance(stored, dict) or not stored.get("path") or not default_storage.exists(stored["path"]):
         raise Http404("No such file.")
-    content_type = mimetypes.guess_type(stored["name"])[0] or "application/octet-stream"
-    response = FileResponse(default_storage.open(stored["path"], "rb"), content_type=content_type,
-                            as_attachment=True, filename=stored["name"])
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.protected_file_response(default_storage.open(stored["path"], "rb"), download_name=stored["name"])
 
 
 class ReportViewSet(ViewSet):

@@ -22,6 +22,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .. import access
 from ..models import Profile
 from ..security import dataprotection, lockouts, twofactor
+from . import retention  # noqa: F401  (registers the retention review screens)
 
 
 class SubjectAccessExportView(WagtailAdminTemplateMixin, TemplateView):

@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, include, path, reverse
 from django.views.generic import TemplateView
 from wagtail import hooks
@@ -26,6 +27,9 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem, admin_menu, sett
 from wagtail.admin.search import admin_search_areas
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.pages.ordering import SetPagePositionView
+from wagtail.admin.viewsets.pages import base_page_viewset
+from wagtail.models import Page
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from ..models import Organisation, Team
@@ -230,3 +234,21 @@ def register_programme_urls():
         path("programmes/<slug:slug>/", ProgrammeIndexView.as_view(), name="wraparound_programme"),
         *plugin_admin_urlpatterns(),
     ]
+
+
+# Wagtail's page reordering ----------------------------------------------------------
+
+class _SetPagePositionView(SetPagePositionView):
+    """Wagtail's view fails with a server error for the root page, which has no parent
+    to reorder within (found by the permission matrix); the root cannot be moved, so
+    there is nothing there: 404."""
+
+    def post(self, request, page_to_move_id, *args, **kwargs):
+        page = get_object_or_404(Page, id=page_to_move_id)
+        if page.is_root():
+            raise Http404
+        return super().post(request, page_to_move_id, *args, **kwargs)
+
+
+# Every page type without a viewset of its own uses this one (Wraparound has none).
+base_page_viewset.set_page_position_view_class = _SetPagePositionView

@@ -13,8 +13,11 @@ transaction as the save.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django import forms
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.forms import ModelChoiceField
 from django.forms.models import modelform_factory
 from django.http import Http404
@@ -140,12 +143,36 @@ class AuditedDeleteView(ScopedObjectMixin, generic.DeleteView):
             audit.record(AuditAction.DELETE, self.object, actor=self.request.user)
             super().delete_action()
 
+    def form_valid(self, form):
+        # Records (profiles, cases, households…) protect the team or organisation that
+        # owns them: refuse clearly, with what is in the way, instead of a server error.
+        try:
+            return super().form_valid(form)
+        except (ProtectedError, RestrictedError) as exc:
+            blocking = Counter(obj._meta for obj in
+                               (exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects))
+            what = ", ".join(f"{n} {opts.verbose_name if n == 1 else opts.verbose_name_plural}"
+                             for opts, n in sorted(blocking.items(), key=lambda item: item[0].label))
+            messages.error(self.request, f"{self.object} cannot be deleted: it still has {what}. Transfer them to "
+                                         "another team (or close them) first, or mark it inactive instead.")
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 409
+            return response
 
-class ScopedHistoryView(ScopedObjectMixin, HistoryView):
+
+class _ScopedObjectOnly:
+    """History and usage views list log entries / references of one object: only the
+    object is fetched through the scope (their own ``get_queryset`` is the listing's)."""
+
+    def get_base_object_queryset(self):
+        return scope(self.model._default_manager.all(), self.request.user)
+
+
+class ScopedHistoryView(_ScopedObjectOnly, HistoryView):
     pass
 
 
-class ScopedUsageView(ScopedObjectMixin, UsageView):
+class ScopedUsageView(_ScopedObjectOnly, UsageView):
     pass
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
@@ -181,14 +181,9 @@ class TaskAttachmentDownloadView(View):
             TaskAttachment.objects.select_related("task"), request.user, pk=attachment_pk, task_id=pk
         )
         try:
-            handle = open_attachment(attachment, by=request.user)
+            return open_attachment(attachment, by=request.user)
         except FileNotFoundError as exc:
             raise Http404("The file is missing from storage.") from exc
-        response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                                content_type=attachment.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 class TaskCreateView(TaskMixin, TemplateView):

@@ -9,29 +9,32 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from pathlib import PurePath
 
 from django import forms
 from django.core.exceptions import ValidationError
 from wagtail.admin.widgets import AdminDateInput
 
-from .. import access
+from .. import access, uploads
 from ..models import Profile
 
 YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
-#: Files a report may carry: documents and pictures, nothing executable.
-FILE_EXTENSIONS = {".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".csv", ".xlsx", ".ods", ".jpg", ".jpeg", ".png"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
-def _validate_upload(upload) -> None:
-    if PurePath(upload.name).suffix.lower() not in FILE_EXTENSIONS:
-        raise ValidationError(
-            f"{PurePath(upload.name).suffix or 'This kind of'} file is not accepted: use "
-            f"{', '.join(sorted(e.lstrip('.') for e in FILE_EXTENSIONS))}."
-        )
-    if upload.size > MAX_FILE_BYTES:
-        raise ValidationError("The file is larger than 10 MB.")
+class CheckedFileField(forms.FileField):
+    """A report's file, checked by ``core.uploads`` (size, type sniffed from the content
+    and agreeing with the name, active content and polyglots refused, images re-encoded):
+    ``cleaned_data`` holds the ``uploads.CleanUpload`` ready to store, or nothing."""
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        if not value or not hasattr(value, "read") or value is initial:
+            return value
+        try:
+            return uploads.clean_upload(value, kinds=uploads.DOCUMENTS, max_bytes=MAX_FILE_BYTES)
+        except ValidationError as exc:
+            raise ValidationError(f"{uploads.safe_original_name(value.name)}: {' '.join(exc.messages)}",
+                                  code=exc.code) from None
 
 
 class PersonField(forms.ModelChoiceField):
@@ -65,7 +68,7 @@ def build_field(entry: dict, user, existing=None) -> forms.Field:
         if existing:  # a file already attached satisfies "required"; a new upload replaces it
             common["required"] = False
             common["help_text"] = f"Attached: {existing['name']}. Upload another file to replace it."
-        return forms.FileField(validators=[_validate_upload], **common)
+        return CheckedFileField(**common)
     raise ValueError(f"Unknown report field kind {kind!r}.")
 
 

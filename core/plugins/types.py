@@ -49,6 +49,9 @@ class Programme:
     reference_prefix: str
     case_types: tuple[CaseType, ...]
     icon: str = "folder-open-inverse"
+    # Years a record of this programme is kept after its last activity before it is due
+    # for retention review; 0 means core's default (WRAPAROUND_RETENTION_YEARS).
+    retention_years: int = 0
 
     def case_type(self, slug: str) -> CaseType | None:
         return next((c for c in self.case_types if c.slug == slug), None)

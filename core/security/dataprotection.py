@@ -1,5 +1,5 @@
 """Data protection: subject access (everything held about one person, as one download)
-and retention review (closed cases past their programme's retention period).
+(retention and erasure are in their own modules).
 
 - :func:`subject_access_export` builds a zip: ``profile.json`` (the profile and every
   row that hangs off it: aliases, identifiers, addresses, markers, roles, relationships,
@@ -10,9 +10,7 @@ and retention review (closed cases past their programme's retention period).
   Only users who may *manage* the profile (its owner team) may run it, and it holds
   what they may see: other agencies' unshared cases and restricted entries are theirs to
   disclose. It is audited as ``EXPORT`` with the stated reason.
-- :func:`cases_due_for_review` lists closed cases older than the retention period of
-  their programme (``WRAPAROUND_RETENTION_YEARS``, per programme slug, with a
-  ``default``); ``manage.py retention_review`` prints them.
+- Retention review and erasure: ``core.security.retention`` and ``core.security.erasure``.
 """
 
 from __future__ import annotations
@@ -21,16 +19,14 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from .. import access, audit
-from ..models import Activity, AuditEvent, Case, CaseParticipant, Profile
+from ..models import Activity, AuditEvent, CaseParticipant, Profile
 
 
 def may_export(user, profile: Profile) -> bool:
@@ -110,21 +106,5 @@ def _csv(header, rows) -> str:
     return out.getvalue()
 
 
-def retention_years(programme: str) -> int:
-    table = settings.WRAPAROUND_RETENTION_YEARS
-    return int(table.get(programme, table["default"]))
-
-
-def cases_due_for_review(today: date | None = None) -> list[tuple[Case, date]]:
-    """Closed cases whose retention period has passed, with the date it passed."""
-    today = today or date.today()
-    due = []
-    for case in Case.objects.filter(status="closed", closed_on__isnull=False).order_by("closed_on"):
-        years = retention_years(case.programme)
-        try:
-            review_on = case.closed_on.replace(year=case.closed_on.year + years)
-        except ValueError:  # 29 February
-            review_on = case.closed_on.replace(year=case.closed_on.year + years, day=28)
-        if review_on <= today:
-            due.append((case, review_on))
-    return due
+# Retention lives in ``core.security.retention``; erasure in ``core.security.erasure``.
+from .retention import retention_years  # noqa: E402,F401  (kept importable from here)

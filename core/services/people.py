@@ -62,6 +62,19 @@ def _profile_snapshot(profile: Profile) -> dict:
     }
 
 
+IDENTIFIER_TAKEN = (
+    "This identifier is already recorded on a profile: the same person cannot be recorded twice. "
+    "Use that profile, or request access to it from its owner if you cannot see it."
+)
+
+
+def identifier_taken() -> ValidationError:
+    """The refusal of an identifier recorded elsewhere. It says no more than that: not
+    which profile, whose, or how many — the caller may not see them (a duplicate
+    warning's access request is the way to them)."""
+    return ValidationError({"identifiers": ValidationError(IDENTIFIER_TAKEN, code="identifier_taken")})
+
+
 def validate_identifier(kind: str, value: str) -> str:
     value = (value or "").strip().upper() if kind in ("pnc", "ni") else (value or "").strip()
     spec = registry.identifier_types.get(kind)
@@ -114,9 +127,8 @@ def create_profile(
     roles = _check_codes("person_roles", person_roles, "person_roles")
     markers = _check_codes("warning_markers", warning_markers, "warning_markers")
     cleaned_ids = [(k, validate_identifier(k, v)) for k, v in identifiers]
-    taken = [f"{k}: {v}" for k, v in cleaned_ids if Identifier.objects.filter(kind=k, value=v).exists()]
-    if taken:
-        raise ValidationError({"identifiers": f"Already recorded on another profile: {', '.join(taken)}."})
+    if any(Identifier.objects.filter(kind=k, value=v).exists() for k, v in cleaned_ids):
+        raise identifier_taken()
     profile.save()
     PersonRole.objects.bulk_create([PersonRole(profile=profile, role=r) for r in roles])
     WarningMarker.objects.bulk_create([WarningMarker(profile=profile, marker=m, added_by=by) for m in markers])
@@ -186,7 +198,7 @@ def add_identifier(profile: Profile, kind: str, value: str, *, by) -> Identifier
     require_level(by, profile, AccessLevel.CONTRIBUTE, "change this profile")
     value = validate_identifier(kind, value)
     if Identifier.objects.filter(kind=kind, value=value).exists():
-        raise ValidationError({"identifiers": f"{value} is already recorded on another profile."})
+        raise identifier_taken()
     item = Identifier.objects.create(profile=profile, kind=kind, value=value)
     audit.record(AuditAction.UPDATE, profile, actor=by, changes={"identifiers": {"added": kind}})
     return item

@@ -22,7 +22,13 @@ from ..models import (
     WarningMarker,
 )
 from .errors import full_clean_or_raise, require_level, save_versioned
-from .people import EDITABLE_FIELDS, _check_codes, _profile_snapshot, validate_identifier
+from .people import (
+    EDITABLE_FIELDS,
+    _check_codes,
+    _profile_snapshot,
+    identifier_taken,
+    validate_identifier,
+)
 
 ADDRESS_FIELDS = ("kind", "line1", "line2", "town", "county", "postcode", "current", "valid_from", "valid_to")
 
@@ -74,15 +80,14 @@ def edit_profile(
             diff["warning_markers"] = [sorted(old), sorted(markers)]
     if identifiers is not None:
         wanted = {(k, validate_identifier(k, v)) for k, v in identifiers}
-        taken = [
-            f"{i.kind}: {i.value}"
+        taken = any(
+            (i.kind, i.value) in wanted
             for i in Identifier.objects.exclude(profile_id=fresh.pk).filter(
                 kind__in=[k for k, _ in wanted], value__in=[v for _, v in wanted]
             )
-            if (i.kind, i.value) in wanted
-        ]
+        )
         if taken:
-            raise ValidationError({"identifiers": f"Already recorded on another profile: {', '.join(taken)}."})
+            raise identifier_taken()
         old = set(fresh.identifiers.values_list("kind", "value"))
         if old != wanted:
             fresh.identifiers.all().delete()

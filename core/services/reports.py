@@ -12,12 +12,10 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils.text import get_valid_filename
 
 from .. import audit
 from ..access import AccessLevel
@@ -153,10 +151,11 @@ def _clean_data(schema, user, data, files, stored, prefix):
     return cleaned
 
 
-def _store_file(upload) -> dict:
-    name = get_valid_filename(PurePath(upload.name).name) or "file"
-    path = default_storage.save(f"reports/{uuid.uuid4().hex}/{name}", upload)
-    return {"name": name, "path": path, "size": upload.size}
+def _store_file(cleaned) -> dict:
+    """Store a file the report form checked (``core.uploads.CleanUpload``) under its random
+    name; the uploader's name is kept only to offer it back on download."""
+    path = default_storage.save(f"reports/{cleaned.name}", cleaned.content)
+    return {"name": cleaned.original_name, "path": path, "size": cleaned.size, "content_type": cleaned.content_type}
 
 
 def _snapshot(report: Report, by) -> ReportVersion:

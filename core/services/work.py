@@ -16,7 +16,6 @@ Referral decisions, written down:
 
 from __future__ import annotations
 
-import mimetypes
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -26,7 +25,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import audit
+from .. import audit, uploads
 from ..access import AccessLevel, can
 from ..forms.referrals import answers_of
 from ..models import (
@@ -51,13 +50,7 @@ from .errors import ConflictError, NotAllowed, full_clean_or_raise, require_leve
 from .notifications import notify
 from .people import can_act_for_team
 
-#: What may be attached to a task (overridable in settings).
-DEFAULT_ATTACHMENT_TYPES = {
-    "application/pdf", "image/jpeg", "image/png", "text/plain", "text/csv",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/msword", "application/vnd.ms-excel",
-}
+#: Largest task attachment (overridable in settings); the type rules are core.uploads'.
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -75,25 +68,18 @@ def referral_url(referral: Referral) -> str:
 
 # Tasks -----------------------------------------------------------------------------
 
-def check_attachment(upload) -> str:
-    """The one check of an uploaded file: size and type. Returns the content type to
-    store; raises ``ValidationError`` on the ``file`` field."""
-    allowed = set(getattr(settings, "WRAPAROUND_ATTACHMENT_TYPES", DEFAULT_ATTACHMENT_TYPES))
+def check_attachment(upload) -> uploads.CleanUpload:
+    """The one check of an uploaded file, ``core.uploads``': size, type sniffed from the
+    content (the name must agree), active content and polyglots refused, images
+    re-encoded, a random storage name. Raises ``ValidationError`` on the ``file`` field."""
     limit = getattr(settings, "WRAPAROUND_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
-    name = getattr(upload, "name", "") or ""
-    if not name:
+    if not (getattr(upload, "name", "") or ""):
         raise ValidationError({"file": "Choose a file."})
-    if upload.size == 0:
-        raise ValidationError({"file": f"{name} is empty."})
-    if upload.size > limit:
-        raise ValidationError({"file": f"{name} is larger than {limit // (1024 * 1024)} MB."})
-    # The type is judged by the name's extension, not the browser's claim, which the
-    # sender controls; the download is always served as an attachment anyway.
-    guessed = mimetypes.guess_type(name)[0] or ""
-    if guessed not in allowed:
-        raise ValidationError({"file": f"{name}: this type of file cannot be attached (PDF, images, "
-                                       "text, Word and Excel documents can)."})
-    return guessed
+    try:
+        return uploads.clean_upload(upload, kinds=uploads.DOCUMENTS, max_bytes=limit)
+    except ValidationError as exc:
+        raise ValidationError({"file": f"{uploads.safe_original_name(upload.name)}: {' '.join(exc.messages)}"},
+                              code=exc.code) from None
 
 
 def team_has_access(team: Team, record, level: int = AccessLevel.VIEW) -> bool:
@@ -296,11 +282,12 @@ def update_task(task: Task, *, by, changes: dict, expected_version: int | None =
 def add_task_attachment(task: Task, upload, *, by) -> TaskAttachment:
     if not _can_work_on(by, task) and task.created_by_id != by.pk:
         raise NotAllowed("You cannot add files to this task.", code="forbidden")
-    content_type = check_attachment(upload)
+    cleaned = check_attachment(upload)
     attachment = TaskAttachment(
-        task=task, original_name=upload.name[:200], content_type=content_type, size=upload.size, uploaded_by=by,
+        task=task, original_name=cleaned.original_name[:200], content_type=cleaned.content_type, size=cleaned.size,
+        uploaded_by=by,
     )
-    attachment.file.save(upload.name, upload, save=False)
+    attachment.file.save(cleaned.name, cleaned.content, save=False)
     try:
         attachment.save()
         audit.record(AuditAction.CREATE, attachment, actor=by,
@@ -313,12 +300,12 @@ def add_task_attachment(task: Task, upload, *, by) -> TaskAttachment:
 
 
 def open_attachment(attachment: TaskAttachment, *, by):
-    """Open a task's file for download (the caller checked access): a consultation,
-    audited like opening a record."""
-    handle = attachment.file.open("rb")
+    """A task's file as a download response (the caller checked access), through
+    ``core.uploads.protected_file_response``: a consultation, audited like opening a record."""
+    response = uploads.protected_file_response(attachment.file, download_name=attachment.original_name)
     with transaction.atomic():
         audit.record(AuditAction.VIEW, attachment, actor=by, changes={"task": attachment.task_id})
-    return handle
+    return response
 
 
 # Referrals -------------------------------------------------------------------------
@@ -470,7 +457,9 @@ def accept_referral(referral: Referral, *, by, note: str = "", lead=None,
     type_spec = registry.case_type(referral.programme, referral.case_type)
     case = open_case(
         by=by, owner_team=referral.to_team, programme=referral.programme, case_type=referral.case_type,
-        title=f"{type_spec.name if type_spec else 'Referral'}: {profile.full_name}",
+        # A neutral title: whoever is later given the case but not the person's profile
+        # must not read the name in case lists (participants show it to those who may see it).
+        title=f"{type_spec.name if type_spec else 'Case'} from referral #{referral.pk}",
         participants=[(profile, _participant_role(referral.participant_role))], lead=lead or by,
         summary=f"From referral #{referral.pk} by {referral.from_team}.",
     )

@@ -9,6 +9,8 @@ PROGRAMME = Programme(
     description="Repeat missing people, especially children: episodes, return-home interviews and prevention.",
     reference_prefix="MP",
     icon="search",
+    # Missing children's records are kept longer: patterns show up years later.
+    retention_years=10,
     case_types=(
         CaseType(
             slug="repeat_missing",

@@ -269,3 +269,26 @@ def test_system_admin_scope_is_everything(world):
     root = User.objects.create_superuser("root", "root@example.org", "x" * 16)
     assert scope(Partnership.objects.all(), root).count() == Partnership.objects.count()
     assert scope(Team.objects.all(), world.outsider).count() == 0
+
+
+def test_deleting_a_team_that_owns_records_is_refused_clearly_and_deletes_nothing(client, world):
+    from core import roles, services
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="sysadmin", role=roles.SYSTEM_ADMIN)
+    member(admin, world.norfolk_ppo)
+    services.create_profile(by=world.norfolk_officer, owner_team=world.norfolk_iom, first_name="A", last_name="B")
+    client.force_login(admin)
+    events = AuditEvent.objects.count()
+    response = client.post(f"/admin/structure/teams/delete/{world.norfolk_iom.pk}/")
+    assert response.status_code == 409
+    assert "cannot be deleted: it still has 1 profile" in response.content.decode()
+    assert Team.objects.filter(pk=world.norfolk_iom.pk).exists()
+    assert AuditEvent.objects.count() == events  # the DELETE event was rolled back with it
+
+
+@pytest.mark.parametrize("view", ["history", "usage"])
+def test_structure_history_and_usage_pages_open_within_scope(client, world, view):
+    client.force_login(world.norfolk_spoc)
+    assert client.get(f"/admin/structure/teams/{view}/{world.norfolk_iom.pk}/").status_code == 200
+    assert client.get(f"/admin/structure/teams/{view}/{world.staffs_iom.pk}/").status_code == 404

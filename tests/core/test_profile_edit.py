@@ -68,7 +68,7 @@ def test_bad_input_shows_errors_and_changes_nothing(world):
     assert "is not a valid" in response.content.decode()
     response = client.post(url, edit_data(profile, last_name="Changed", identifier_pnc="2004/0123456X",
                                           warning_markers=["violence"]))
-    assert "Already recorded on another profile" in response.content.decode()
+    assert "already recorded on a profile" in response.content.decode()
     response = client.post(url, edit_data(
         profile, last_name="Changed", **{"addresses-0-kind": "home", "addresses-0-town": "Norwich"}))
     assert "This field is required" in response.content.decode()

@@ -125,14 +125,29 @@ def test_cancel_needs_a_reason(world, profile):
     assert task.status == Task.Status.CANCELLED
 
 
-@pytest.mark.parametrize("name,size,ok", [
-    ("letter.pdf", 100, True), ("photo.JPG", 100, True), ("run.exe", 100, False), ("page.html", 100, False),
-    ("empty.pdf", 0, False), ("big.pdf", 11 * 1024 * 1024, False),
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(buf, "PNG")
+    return buf.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.mark.parametrize("name,data,ok", [
+    ("letter.pdf", PDF, True), ("photo.PNG", "png", True), ("notes.txt", b"plain words", True),
+    ("run.exe", b"MZ\x90\x00" + b"\x00" * 100, False), ("page.html", b"<html><script>x</script>", False),
+    ("empty.pdf", b"", False), ("big.pdf", PDF + b"x" * (11 * 1024 * 1024), False),
+    ("letter.pdf", b"just text", False),  # mislabelled: the content decides, not the name
 ])
-def test_attachment_check(name, size, ok):
-    upload = SimpleUploadedFile(name, b"x" * size)
+def test_attachment_check(name, data, ok):
+    upload = SimpleUploadedFile(name, _png() if data == "png" else data)
     if ok:
-        assert check_attachment(upload)
+        assert check_attachment(upload).content_type
     else:
         with pytest.raises(ValidationError) as exc:
             check_attachment(upload)

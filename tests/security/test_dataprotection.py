@@ -8,13 +8,11 @@ import zipfile
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from core import services
 from core.models import AuditEvent
 from core.models.audit import AuditAction
-from core.security.dataprotection import cases_due_for_review
 
 pytestmark = pytest.mark.django_db
 
@@ -60,16 +58,6 @@ def test_others_cannot_export(client, world, person):
     assert client.get(url).status_code == 404
     assert client.post(url, {"reason": "SAR-2026-0042 fishing"}).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
-
-
-def test_retention_review_lists_closed_cases_past_their_period(world, person, capsys):
-    _, case = person
-    services.close_case(case, by=world.norfolk_officer, outcome="behaviour_stopped", closed_on=date(2019, 3, 1))
-    due = cases_due_for_review(today=date(2026, 1, 1))
-    assert [c.pk for c, _ in due] == [case.pk]
-    assert cases_due_for_review(today=date(2024, 1, 1)) == []
-    call_command("retention_review")
-    assert case.reference in capsys.readouterr().out
 
 
 def test_the_export_holds_only_what_the_exporter_may_see(world, person):

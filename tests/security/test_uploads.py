@@ -149,3 +149,97 @@ def test_a_photo_given_when_creating_a_profile_is_cleaned_too(world):
         services.create_profile(by=world.staffs_officer, owner_team=world.staffs_iom, first_name="C",
                                 last_name="D", photo=_file("me.png", _png() + b"<script>x</script>", "image/png"))
     assert "photo" in exc.value.message_dict
+
+
+# --- task attachments and report files go through core.uploads too ----------------------
+
+_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _bad_uploads():
+    hidden = io.BytesIO()
+    with zipfile.ZipFile(hidden, "w") as zf:
+        zf.writestr("evil.jar", b"x" * 100)
+    return {
+        "polyglot": _file("face.png", _png() + hidden.getvalue(), "image/png"),
+        "oversized": _file("big.pdf", _PDF + b"0" * (2 * 1024 * 1024), "application/pdf"),
+        "mislabelled": _file("letter.pdf", _png(), "application/pdf"),
+        "active": _file("notes.txt", b"hello <script>alert(1)</script>", "text/plain"),
+    }
+
+
+@pytest.fixture
+def task(world):
+    from ..factories import ProfileFactory as _PF
+
+    profile = _PF(owner_team=world.staffs_iom)
+    return services.create_task(by=world.staffs_officer, profile=profile, title="Visit",
+                                assigned_user=world.staffs_officer)
+
+
+@pytest.fixture
+def file_report_type(world):
+    from core.models import ReportType
+    from core.services.reports import _stream_data
+
+    rt = ReportType(slug="scan", name="Scan", fields=_stream_data([{"key": "scan", "label": "Scan", "kind": "file"}]))
+    return services.save_report_type(rt, by=None)
+
+
+@override_settings(WRAPAROUND_ATTACHMENT_MAX_BYTES=1024 * 1024)
+@pytest.mark.parametrize("kind", ["polyglot", "oversized", "mislabelled", "active"])
+def test_a_bad_task_attachment_is_refused(world, task, kind):
+    from core.models import TaskAttachment
+
+    with pytest.raises(ValidationError) as exc:
+        services.add_task_attachment(task, _bad_uploads()[kind], by=world.staffs_officer)
+    assert "file" in exc.value.message_dict
+    assert not TaskAttachment.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["polyglot", "oversized", "mislabelled", "active"])
+def test_a_bad_report_file_is_refused(world, task, file_report_type, kind, monkeypatch):
+    from core.forms import reports as report_forms
+    from core.models import Report
+
+    monkeypatch.setattr(report_forms, "MAX_FILE_BYTES", 1024 * 1024)
+    with pytest.raises(ValidationError) as exc:
+        services.create_report(by=world.staffs_officer, report_type=file_report_type, profile=task.profile,
+                               data={}, files={"scan": _bad_uploads()[kind]})
+    assert "scan" in exc.value.message_dict
+    assert not Report.objects.exists()
+
+
+def test_task_attachments_are_reencoded_renamed_and_served_only_to_those_with_access(client, world, task):
+    data = _jpeg_with_exif()
+    attachment = services.add_task_attachment(task, _file("../me at home.jpg", data, "image/jpeg"),
+                                              by=world.staffs_officer)
+    assert "me at home" not in attachment.file.name and attachment.original_name == "me at home.jpg"
+    assert b"SpyCam" not in attachment.file.open("rb").read()
+    url = reverse("wraparound_tasks:attachment", args=[task.pk, attachment.pk])
+    client.force_login(world.staffs_officer)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"].startswith("attachment") and response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    for outsider in (world.norfolk_officer, world.outsider):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+
+
+def test_report_files_are_stored_under_a_random_name_and_served_only_to_those_with_access(
+        client, world, task, file_report_type):
+    report = services.create_report(by=world.staffs_officer, report_type=file_report_type, profile=task.profile,
+                                    data={}, files={"scan": _file("licence (1).pdf", _PDF, "application/pdf")})
+    stored = report.data["scan"]
+    assert stored["name"] == "licence (1).pdf" and "licence" not in stored["path"]
+    assert stored["content_type"] == "application/pdf"
+    url = reverse("wraparound_reports:file", args=[report.pk, "scan"])
+    client.force_login(world.staffs_officer)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'filename="licence (1).pdf"' in response["Content-Disposition"]
+    assert "sandbox" in response["Content-Security-Policy"]
+    for outsider in (world.norfolk_officer, world.outsider):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404

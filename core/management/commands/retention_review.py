@@ -1,15 +1,30 @@
-"""List closed cases past their programme's retention period (WRAPAROUND_RETENTION_YEARS)."""
+"""List the profiles and closed cases past their retention period (core.security.retention)."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from core.security.dataprotection import cases_due_for_review
+from core.models import Organisation
+from core.security.retention import cases_due, profiles_due
 
 
 class Command(BaseCommand):
-    help = "List closed cases due for retention review (past their programme's retention period)."
+    help = ("List profiles and closed cases whose last activity is older than their programme's retention "
+            "period, by reference (no names). Erase one with `manage.py erase_record`.")
 
-    def handle(self, *args, **options):
-        due = cases_due_for_review()
-        for case, review_on in due:
-            self.stdout.write(f"{case.reference}\t{case.programme}\tclosed {case.closed_on}\treview due {review_on}")
-        self.stdout.write(f"{len(due)} case(s) due for retention review.")
+    def add_arguments(self, parser):
+        parser.add_argument("--organisation", help="Only records owned by this organisation (slug).")
+        parser.add_argument("--limit", type=int, default=200)
+
+    def handle(self, *args, organisation=None, limit=200, **options):
+        orgs = None
+        if organisation:
+            orgs = Organisation.objects.filter(slug=organisation)
+            if not orgs.exists():
+                raise CommandError(f"No organisation with the slug {organisation!r}.")
+        due = profiles_due(orgs, limit=limit) + cases_due(orgs, limit=limit)
+        for item in due:
+            record = item.record
+            programme = getattr(record, "programme", "-")
+            self.stdout.write(f"{item.reference}\t{item.kind}\t{programme}\t{record.owner_team}\t"
+                              f"last activity {item.last_activity:%Y-%m-%d}\t{item.years} years\t"
+                              f"review due {item.review_on}")
+        self.stdout.write(f"{len(due)} record(s) due for retention review.")

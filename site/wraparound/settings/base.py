@@ -196,9 +196,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# --- Retention (core.security.dataprotection): years after closure before a closed case
-# is due for review, per programme slug. Overridable per deployment.
-WRAPAROUND_RETENTION_YEARS = {"default": 6, "asb": 6, "iom": 6, "missing": 10, "troubled_families": 6, "rj": 6}
+# --- Retention (core.security.retention): years after the last activity before a record
+# is due for retention review. Each programme declares its own period
+# (Programme.retention_years); "default" is core's for programmes that declare none, and
+# a programme slug here overrides the programme's declaration for this deployment.
+WRAPAROUND_RETENTION_YEARS = {"default": 6}
 
 # --- Uploads (core.uploads): limits for every uploaded file.
 WRAPAROUND_UPLOAD_MAX_BYTES = int(os.environ.get("WRAPAROUND_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
