@@ -136,7 +136,7 @@ DROP FUNCTION IF EXISTS core_profile_access_on_group_perm();
 DROP FUNCTION IF EXISTS core_profile_access_owner_rows(bigint);
 """
 
-#: Migration 0014 (issue 6, import speed): a profile's owner rows are written once per
+#: Migration 0012 (issue 6, import speed): a profile's owner rows are written once per
 #: INSERT *statement*, from its transition table, instead of once per row. The per-row
 #: path called a SQL function that PostgreSQL plans on every call (~0.6 ms a profile,
 #: 90 % of the cost of inserting a profile); a bulk insert of 1,000 profiles now pays

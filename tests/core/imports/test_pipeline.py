@@ -319,7 +319,7 @@ def test_large_file_runs_as_a_background_task(world, monkeypatch):
 def test_committed_rows_are_in_the_access_index_and_audited_like_any_insert(world):
     """The write path (COPY on PostgreSQL, bulk_create elsewhere) leaves what the ORM
     would: every created profile reachable by the owner team (on PostgreSQL through the
-    access index, filled once per INSERT statement since migration 0014, equal to its
+    access index, filled once per INSERT statement since migration 0012, equal to its
     derivation), not by others; each with one import audit event naming the job."""
     from django.db import connection
 

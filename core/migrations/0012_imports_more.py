@@ -19,7 +19,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("core", "0010_security"),
+        ("core", "0011_api_more"),
     ]
 
     operations = [
