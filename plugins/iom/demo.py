@@ -30,6 +30,7 @@ PATHWAY_NOTES = {
     "children_families": "Supervised contact with his daughter",
     "attitudes_thinking": "Thinking Skills Programme offered",
 }
+IOM_TEAMS = ("staffs_iom", "norfolk_iom", "norfolk_ppo", "staffs_probation_iom", "hmp_stafford_omu")
 CATEGORY_WEIGHTS = {"ppo": 2, "fixed": 4, "flex": 3, "free": 1}
 
 CONTACTS = [
@@ -49,7 +50,7 @@ OUTCOMES = ["desisted", "risk_reduced", "moved_area", "long_sentence"]
 def load(context) -> None:
     # The scenarios' people have their own cases (and Liam has changed owner since).
     scenario_people = [ppo_scenario(context), prison_scenario(context)]
-    for team in ("staffs_iom", "norfolk_iom", "norfolk_ppo", "staffs_probation_iom", "hmp_stafford_omu"):
+    for team in IOM_TEAMS:
         for offender in team_profiles(context, team, role="offender", k=5, exclude=scenario_people):
             closed = context.random.random() < 0.25
             case = run_case(
@@ -60,6 +61,16 @@ def load(context) -> None:
                 entries=[(None, *pick(context, CONTACTS)) for _ in range(context.random.randint(2, 6))],
             )
             cohort_records(context, team, case, offender)
+    gallery_audiences(context)
+
+
+def gallery_audiences(ctx) -> None:
+    """IOM's galleries ship without an audience; in the demo the partnership admin has
+    shown them to the IOM teams."""
+    from core.models import Gallery
+
+    for gallery in Gallery.objects.filter(programme="iom"):
+        gallery.audience_teams.add(*(ctx.teams[team] for team in IOM_TEAMS))
 
 
 def cohort_records(ctx, team: str, case, offender) -> None:

@@ -57,3 +57,16 @@ def test_cohorts_in_two_counties(ctx):
     # Every membership hangs off a cohort case whose subject it names.
     for m in CohortMembership.objects.select_related("case"):
         assert m.case.programme == "iom" and m.case.participants.filter(profile=m.profile, role="subject").exists()
+
+
+def test_the_iom_teams_see_the_iom_galleries_and_dean_is_due_for_release(ctx):
+    from core.services.galleries import gallery_profiles, galleries_for
+
+    dean = Profile.objects.get(first_name="Dean", last_name="Riley")
+    for user in ("staffs_iom", "norfolk_iom"):
+        slugs = set(galleries_for(ctx.users[user]).filter(programme="iom").values_list("slug", flat=True))
+        assert {"iom-cohort", "iom-due-for-release"} <= slugs, user
+    due = galleries_for(ctx.users["staffs_iom"]).get(slug="iom-due-for-release")
+    assert gallery_profiles(due).filter(pk=dean.pk).exists()
+    # Not an IOM team: no IOM gallery.
+    assert not galleries_for(ctx.users["waveney_asb"]).filter(programme="iom").exists()
