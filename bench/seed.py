@@ -256,7 +256,7 @@ def seed(scale: float, *, log=print) -> dict:
     _copy(cur, "core_identifier", ("id", "kind", "value", "profile_id"),
           ((i, "pnc", f"26/{i:07d}X", i) for i in range(1, N + 1, 2)))
     _copy(cur, "core_profilealias", ("id", "name", "kind", "profile_id"),
-          ((i, f"{FIRST_NAMES[i % 7]} {surname(i + 3)}", "aka", i) for i in range(1, N + 1, 10)))
+          ((i, f"{FIRST_NAMES[i % 7]} {surname(i + 3)}", "alias", i) for i in range(1, N + 1, 10)))
     step(f"{N} profiles with identifiers and aliases")
 
     # Cases with one participant each, owned by the participant's owner team.
