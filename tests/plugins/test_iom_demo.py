@@ -60,7 +60,7 @@ def test_cohorts_in_two_counties(ctx):
 
 
 def test_the_iom_teams_see_the_iom_galleries_and_dean_is_due_for_release(ctx):
-    from core.services.galleries import gallery_profiles, galleries_for
+    from core.services.galleries import galleries_for, gallery_profiles
 
     dean = Profile.objects.get(first_name="Dean", last_name="Riley")
     for user in ("staffs_iom", "norfolk_iom"):
