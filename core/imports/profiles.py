@@ -233,7 +233,7 @@ class ProfileResource(ImportResource):
         pk_of: dict[int, int] = {}
         name_of: dict[int, str] = {}
         for r, pk in zip(creates, new_ids, strict=True):
-            pk_of[r.number] = pk
+            pk_of[r.number] = r.target = pk  # subclasses (IOM's cohort) build on the written profile
             name_of[r.number] = " ".join(x for x in (r.values.get("first_name"), r.values.get("last_name")) if x)
         profiles = ctx.cache["profiles"]
         before, changed = {}, []
