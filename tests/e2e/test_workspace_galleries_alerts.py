@@ -108,7 +108,7 @@ def test_s9_episodes_recorded_by_several_organisations_raise_exactly_one_alert(l
     screenshot("s9-01-rule-form")
     page.click("text=Save rule")
     expect(page.get_by_text("Repeat missing: 3 episodes in 60 days").first).to_be_visible()
-    rule = TriggerRule.objects.get()
+    rule = TriggerRule.objects.get(name="Repeat missing: 3 episodes in 60 days")  # beside the default rules
 
     # Three organisations record episodes on the shared case.
     for username, summary in (
