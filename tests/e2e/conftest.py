@@ -51,3 +51,12 @@ def screenshot(page):
         return path
 
     return _take
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo partnership loaded into the live server's database; its URL."""
+    from django.core.management import call_command
+
+    call_command("load_demo", "--profiles", "20", "--quiet-logins")
+    return live_server.url

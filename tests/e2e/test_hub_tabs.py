@@ -5,28 +5,15 @@ fetched from its own URL when first shown (also when the page is opened on a tab
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from core.demo import DEMO_PASSWORD
 from core.models import Profile
+
+from .kit import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(live_server):
-    call_command("load_demo", "--profiles", "20", "--quiet-logins")
-    return live_server.url
-
-
-def sign_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/admin/")
 
 
 def test_tabs_load_on_demand_and_the_chronology_filters_in_place(demo, page, screenshot):

@@ -16,36 +16,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from core.demo import DEMO_PASSWORD
 from core.models import Case, Organisation, Profile, ProgrammeModule, Report
 from plugins.iom.models import CustodyPeriod, PathwayNeed, RiskScore
+
+from .kit import open_tab, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(live_server):
-    call_command("load_demo", "--profiles", "20", "--quiet-logins")
-    return live_server.url
-
-
-def sign_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/admin/")
-
-
-def open_tab(page, tab):
-    page.click(f"#tab-label-{tab}")
-    page.wait_for_selector(f"#tab-{tab}:not([hidden])")
 
 
 def status_of(page, url) -> int:
