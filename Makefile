@@ -15,7 +15,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: venv demo test test-postgres lint e2e schemathesis bench-seed bench bench-quick
+.PHONY: venv demo test test-postgres lint e2e schemathesis bench-seed bench bench-quick bench-imports
 
 venv: $(VENV)/.installed
 
@@ -55,7 +55,17 @@ bench-seed: venv
 bench: venv
 	DATABASE_URL=$(BENCH_URL) $(BIN)/python -m bench.run
 
-# A few seconds: a tiny scale, so that the harness cannot rot (CI runs it).
+# A tiny scale, so that the harness cannot rot (CI runs it): well under a minute on a
+# quiet machine, a few minutes while other work shares the cores.
 bench-quick: venv
 	DATABASE_URL=$(BENCH_URL)_quick $(BIN)/python -m bench.seed --scale 0.002
 	DATABASE_URL=$(BENCH_URL)_quick $(BIN)/python -m bench.run --runs 3
+	$(BIN)/python bench/import_bench.py --rows 1000 --iex-rows 100 --database-url $(BENCH_URL)_imports_quick
+
+# The spreadsheet import's benchmark (docs/imports.md): rows/s of the pipeline beside
+# django-import-export's defaults, bulk_create and COPY. MODE=all_or_nothing for that mode.
+IMPORT_ROWS ?= 100000
+MODE ?= valid_rows
+bench-imports: venv
+	$(BIN)/python bench/import_bench.py --rows $(IMPORT_ROWS) --iex-rows 5000 --mode $(MODE) \
+		--database-url $(BENCH_URL)_imports
