@@ -218,13 +218,22 @@ def test_both_plans_find_the_same(people, world, monkeypatch):
     tested. Both plans give the same results, in the same order, never an invisible one."""
     CaseFactory(title="Johnson family support", owner_team=world.norfolk_iom)
     CaseFactory(title="Johnsen secret matter", owner_team=world.staffs_iom)
-    queries = ["Jonson", "darren 12/03/1990", "johnno", "12/345678A", "99/999999Z", "Johnsen", "family", "nobody"]
+    ProfileAlias.objects.create(profile=people["johnston"], name="Jones")
+    ProfileAlias.objects.create(profile=people["jones"], name="Kyle the Knife")
+    ProfileAlias.objects.create(profile=people["aliased"], name="Barks")  # a second alias: the best one counts
+    queries = ["Jonson", "darren 12/03/1990", "johnno", "12/345678A", "99/999999Z", "Johnsen", "family", "nobody",
+               "Darren Johnson", "jones", "johnno barker", "kyle the knife", "kyle 12/345678A", "amy jnes",
+               "12 Mar 1990 johnson"]
 
     def run():
         found = {}
         for query in queries:
             results = search(world.norfolk_officer, query)
-            found[query] = (names(results.profiles), [c.title for c in results.cases])
+            # Names, and what each was found by and how similar, in order: the rare-word
+            # plan's SQL must rank exactly as the ORM's expressions.
+            found[query] = ([(n, p.search_rank, round(p.search_score, 5))
+                             for n, p in zip(names(results.profiles), results.profiles, strict=True)],
+                            [c.title for c in results.cases])
         return found
 
     monkeypatch.setattr(search_module, "RARE_MATCHES", 10**9)  # every word "rare": match first
@@ -233,8 +242,14 @@ def test_both_plans_find_the_same(people, world, monkeypatch):
     monkeypatch.setattr(search_module, "RARE_MATCHES", -1)  # no word rare: within what is visible
     monkeypatch.setattr(search_module, "RARE_CASE_MATCHES", 0)
     assert run() == match_first
-    assert match_first["Jonson"] == (["Darren Johnson", "Kyle Jones"], ["Johnson family support"])
-    assert match_first["12/345678A"][0] == ["Kyle Jones"] and match_first["99/999999Z"] == ([], [])
-    assert match_first["johnno"][0][0] == "David Barker"
-    for profiles, cases in match_first.values():
+    found = {q: ([name for name, _, _ in profiles], cases) for q, (profiles, cases) in match_first.items()}
+    # Amy Johnston's alias "Jones" is as similar to "Jonson" as Kyle Jones's surname.
+    assert found["Jonson"] == (["Darren Johnson", "Amy Johnston", "Kyle Jones"], ["Johnson family support"])
+    assert found["12/345678A"][0] == ["Kyle Jones"] and found["99/999999Z"] == ([], [])
+    assert found["johnno"][0][0] == "David Barker"
+    # Every rank is reached: identifier, exact name, alias, similar.
+    ranks = {rank for profiles, _ in match_first.values() for _, rank, _ in profiles}
+    assert ranks == {search_module.EXACT_IDENTIFIER, search_module.EXACT_NAME, search_module.ALIAS,
+                     search_module.SIMILAR}
+    for profiles, cases in found.values():
         assert "Darren Johnsen" not in profiles and "Johnsen secret matter" not in cases
