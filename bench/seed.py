@@ -104,13 +104,25 @@ def _drop_secondary_indexes(cur, tables: list[str]) -> list[str]:
 
 
 def fill_generic_guardian_tables(cur) -> None:
-    """Copy every guardian row of the direct foreign-key tables into guardian's *default*
-    generic tables (``object_pk`` as text, a content type per row), for the harness's
-    "guardian defaults" baseline — issue 8's "≥ 20× faster than guardian's defaults".
+    """Fill guardian's *default* generic tables (``object_pk`` as text, a content type per
+    row) for the harness's "guardian defaults" baseline — issue 8's "≥ 20× faster than
+    guardian's defaults" — so that guardian answers the same question as the engine:
+    which profiles may this user see.
+
+    - every guardian row of the direct foreign-key tables (the grants);
+    - the owner team's reach, which the product derives from ``Profile.owner_team`` and
+      a guardian-only design must store: the owner team's group gets ``view_profile`` on
+      each profile it owns, and each organisation admin gets it, as a user permission,
+      on each profile their organisation's teams own. Only the view permission is
+      written (a real guardian-only design would also write change/manage rows, making
+      its tables larger and its queries slower, not faster).
+
     The product never reads these tables (``GUARDIAN_*`` settings and ``core.models``
     point guardian at the direct tables); they exist because guardian ships them."""
+    from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
 
+    from core import roles
     from core.models import Case, Profile
 
     for model in (Profile, Case):
@@ -128,6 +140,27 @@ def fill_generic_guardian_tables(cur) -> None:
                   FROM core_{name}groupobjectpermission
                     ON CONFLICT DO NOTHING"""
         )
+    content_type = ContentType.objects.get_for_model(Profile)
+    view = Permission.objects.get(content_type=content_type, codename="view_profile").pk
+    cur.execute(
+        f"""INSERT INTO guardian_groupobjectpermission (object_pk, content_type_id, permission_id, group_id)
+            SELECT pr.id::text, {content_type.pk}, {view}, t.group_id
+              FROM core_profile pr JOIN core_team t ON t.id = pr.owner_team_id
+                ON CONFLICT DO NOTHING"""
+    )
+    cur.execute(
+        f"""INSERT INTO guardian_userobjectpermission (object_pk, content_type_id, permission_id, user_id)
+            SELECT DISTINCT pr.id::text, {content_type.pk}, {view}, admins.user_id
+              FROM (SELECT DISTINCT ug.user_id, mt.organisation_id
+                      FROM auth_user_groups ug
+                      JOIN auth_group g ON g.id = ug.group_id AND g.name = %s
+                      JOIN core_membership m ON m.user_id = ug.user_id
+                      JOIN core_team mt ON mt.id = m.team_id) AS admins
+              JOIN core_team t ON t.organisation_id = admins.organisation_id
+              JOIN core_profile pr ON pr.owner_team_id = t.id
+                ON CONFLICT DO NOTHING""",
+        [roles.ORGANISATION_ADMIN],
+    )
 
 
 def seed(scale: float, *, log=print) -> dict:
@@ -344,7 +377,7 @@ def seed(scale: float, *, log=print) -> dict:
         )
     step("guardian permission rows derived from the grants")
     fill_generic_guardian_tables(cur)
-    step("the same rows in guardian's generic tables (the harness's baseline only)")
+    step("the same rows, and the owner teams' reach, in guardian's generic tables (the harness's baseline only)")
 
     # Activities: 80% on cases, 20% on profiles, 10% restricted; the hub profile gets 1,000 more.
     A = c["activities"]
