@@ -48,8 +48,13 @@ def raise_alerts(rule, occurrences) -> list[Alert]:
     fresh = [o for o in occurrences if (o.profile_id, o.key) not in known]
     if not fresh:
         return []
-    owners = dict(Profile.objects.filter(pk__in={o.profile_id for o in fresh}).values_list("pk", "owner_team"))
+    from ..models import Team
+
+    owner_of = dict(Profile.objects.filter(pk__in={o.profile_id for o in fresh}).values_list("pk", "owner_team"))
+    owners = Team.objects.in_bulk(set(owner_of.values()) if rule.notify_owner_team else [])
     recipients = list(rule.recipient_teams.all())
+    told = _teams_using(rule, [*recipients, *owners.values()])
+    recipients = [team for team in recipients if team in told]
     raised = []
     for occurrence in fresh:
         try:
@@ -61,10 +66,9 @@ def raise_alerts(rule, occurrences) -> list[Alert]:
                 audit.record(AuditAction.CREATE, alert, actor=None,
                              changes={"rule": rule.name, "profile_id": occurrence.profile_id, "key": occurrence.key})
                 targets = list(recipients)
-                if rule.notify_owner_team and owners.get(occurrence.profile_id):
-                    from ..models import Team
-
-                    targets.append(Team.objects.get(pk=owners[occurrence.profile_id]))
+                owner = owners.get(owner_of.get(occurrence.profile_id))
+                if owner is not None and owner in told:
+                    targets.append(owner)
                 # The subject names the rule, not the person: recipients without access to
                 # the profile learn nothing from it (the link checks access).
                 notify(targets, kind=NotificationKind.ALERT, subject=f"Alert: {rule.name}",
@@ -74,6 +78,35 @@ def raise_alerts(rule, occurrences) -> list[Alert]:
             continue
         raised.append(alert)
     return raised
+
+
+def rule_programmes(rule) -> set[str]:
+    """The programmes a rule's alerts belong to: the rule's own and its kind's, if any (as
+    ``alerts_visible_to`` hides them)."""
+    from ..plugins.registry import registry
+
+    kind = registry.rule_kinds.get(rule.kind)
+    return {p for p in (rule.programme, kind.programme if kind else "") if p}
+
+
+def _teams_using(rule, teams) -> set:
+    """Those of ``teams`` whose organisation has the rule's programmes enabled: a team of
+    an organisation that has switched the programme off is not told of alerts it could
+    not open (``alerts_visible_to``)."""
+    from django.db.models import Count
+
+    from ..models import ProgrammeModule
+
+    programmes = rule_programmes(rule)
+    if not programmes:
+        return set(teams)
+    enabled = set(
+        ProgrammeModule.objects.filter(programme__in=programmes, enabled=True,
+                                       organisation_id__in={t.organisation_id for t in teams})
+        .values("organisation_id").annotate(n=Count("programme", distinct=True)).filter(n=len(programmes))
+        .values_list("organisation_id", flat=True)
+    )
+    return {team for team in teams if team.organisation_id in enabled}
 
 
 HANDLED = {

@@ -224,3 +224,28 @@ def test_iom_alerts_are_hidden_while_iom_is_off_and_kept(s1, clock):
     assert Alert.objects.count() == 1
     switch_iom(w.norfolk_police, True)
     assert alerts_visible_to(fresh(w.norfolk_officer)).count() == 1
+
+
+def test_teams_whose_organisation_has_iom_off_are_not_told(s1, clock):
+    """A recipient team, or the owner team, of an organisation that has switched IOM off
+    is not notified of an IOM alert it could not open; the others still are."""
+    w, profile, case = s1
+    iom.record_custody(profile, by=w.staffs_officer, case=case, establishment="HMP Stafford",
+                       received_on=days_ago(200), expected_release_on=today() + timedelta(days=3))
+    rule = make_rule(w, "iom_release_within", 28, notify_owner_team=True)
+    rule.recipient_teams.add(w.staffs_iom)
+    switch_iom(w.norfolk_police, False)
+    clock(today())
+    assert sweep_count() == 1
+    assert told(w.norfolk_officer, rule) == 0  # Norfolk has IOM off
+    assert told(w.staffs_officer, rule) == 1  # the owner team, and a recipient: told once
+
+
+def test_with_iom_on_every_recipient_is_told(s1, clock):
+    w, profile, case = s1
+    iom.record_custody(profile, by=w.staffs_officer, case=case, establishment="HMP Stafford",
+                       received_on=days_ago(200), expected_release_on=today() + timedelta(days=3))
+    rule = make_rule(w, "iom_release_within", 28, notify_owner_team=True)
+    clock(today())
+    assert sweep_count() == 1
+    assert told(w.norfolk_officer, rule) == 1 and told(w.staffs_officer, rule) == 1
