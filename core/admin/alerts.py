@@ -31,8 +31,8 @@ from wagtail.admin.viewsets.base import ViewSet
 from .. import services
 from ..models import Alert, Organisation, Team, TriggerRule
 from ..plugins.registry import registry
+from ..plugins.screens import forbidden_as_403
 from ..services.errors import NotAllowed
-from .records_common import forbidden_as_403
 
 NAMESPACE = "wraparound_alerts"
 RULES_NAMESPACE = "wraparound_trigger_rules"
@@ -185,7 +185,7 @@ class RuleFormView(_Screen):
                 services.save_trigger_rule(rule, by=request.user, organisations=form.cleaned_data["organisations"],
                                            recipient_teams=form.cleaned_data["recipient_teams"])
             except ValidationError as exc:
-                from ..forms.records import add_service_errors
+                from ..plugins.screens import add_service_errors
 
                 add_service_errors(form, exc)
             else:
@@ -283,7 +283,7 @@ class AlertDetailView(_Screen):
             except NotAllowed as exc:
                 raise PermissionDenied(exc.messages[0]) from exc
             except ValidationError as exc:
-                from ..forms.records import add_service_errors
+                from ..plugins.screens import add_service_errors
 
                 add_service_errors(form, exc)
             else:

@@ -2,30 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.template.response import TemplateResponse
+from django.core.exceptions import ValidationError
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-
-from ..services.errors import NotAllowed
-
-
-def forbidden_as_403(view):
-    """A refused service call (NotAllowed) or PermissionDenied answers 403 with the
-    reason, rather than Wagtail's redirect to the dashboard."""
-
-    @functools.wraps(view)
-    def wrapped(self, request, *args, **kwargs):
-        try:
-            return view(self, request, *args, **kwargs)
-        except (PermissionDenied, NotAllowed) as exc:
-            message = (exc.messages[0] if isinstance(exc, ValidationError) else str(exc)) or (
-                "You do not have the access this needs."
-            )
-            return TemplateResponse(request, "wraparound/records/forbidden.html", {"message": message}, status=403)
-
-    return wrapped
 
 
 def error_text(exc: ValidationError) -> str:

@@ -40,9 +40,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from .. import access, audit, services
 from ..access import AccessLevel
-from ..forms.records import add_service_errors
 from ..models import AccessRequest, AuditAction, Gallery, GalleryEntry, Profile, RiskLevel
 from ..plugins.registry import registry
+from ..plugins.screens import add_service_errors, forbidden_as_403
 from ..services.errors import NotAllowed
 from ..services.galleries import (
     filter_by_facets,
@@ -51,7 +51,6 @@ from ..services.galleries import (
     record_gallery_view,
 )
 from ..views import profile_photo_response
-from .records_common import forbidden_as_403
 
 NAMESPACE = "wraparound_galleries"
 REQUESTS_NAMESPACE = "wraparound_access_requests"

@@ -28,7 +28,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from ..imports import jobs, pipeline, reading
 from ..imports.registry import get_resource, resource_choices
 from ..models import ImportJob
-from .records_common import forbidden_as_403
+from ..plugins.screens import forbidden_as_403
 
 NAMESPACE = "wraparound_imports"
 

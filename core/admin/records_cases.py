@@ -46,16 +46,16 @@ from ..forms.cases import (
     ReopenForm,
     StageForm,
 )
-from ..forms.records import ActivityForm, add_service_errors
+from ..forms.records import ActivityForm
 from ..models import Activity, AuditAction, Case, CaseParticipant, Profile, Team
 from ..plugins.registry import registry
+from ..plugins.screens import add_service_errors, forbidden_as_403
 from ..services.errors import NotAllowed
 from . import plugin_panels
 from .records_common import (
     RecordViewMixin,
     RestrictedListingView,
     audit_view,
-    forbidden_as_403,
     session_justification,
 )
 

@@ -18,13 +18,9 @@ Decisions written down here:
 
 from __future__ import annotations
 
-import functools
-
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -34,6 +30,7 @@ from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTempla
 from .. import access, audit, services
 from ..access import AccessLevel
 from ..models import AuditAction, Partnership
+from ..plugins.screens import forbidden_as_403
 
 SESSION_KEY = "wraparound_justifications"
 
@@ -90,21 +87,6 @@ def safe_next(request, fallback: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return fallback
-
-
-def forbidden_as_403(dispatch):
-    """Answer PermissionDenied with a 403 page. Wagtail's admin wrapper would turn it into
-    a redirect to the dashboard, which hides from the user (and from tests) why."""
-
-    @functools.wraps(dispatch)
-    def wrapped(self, request, *args, **kwargs):
-        try:
-            return dispatch(self, request, *args, **kwargs)
-        except PermissionDenied as exc:
-            message = str(exc) or "You do not have the access this needs."
-            return TemplateResponse(request, "wraparound/records/forbidden.html", {"message": message}, status=403)
-
-    return wrapped
 
 
 class RecordViewMixin(WagtailAdminTemplateMixin):

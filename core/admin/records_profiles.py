@@ -28,7 +28,7 @@ from .. import access, services
 from ..access import AccessLevel
 from ..access.listing import VisibleProfileList
 from ..forms.profile_edit import AddressFormSet, ProfileFullEditForm
-from ..forms.records import ProfileCreateForm, add_service_errors
+from ..forms.records import ProfileCreateForm
 from ..models import (
     PersonRole,
     Profile,
@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..models.notifications import NotificationKind
 from ..plugins.registry import registry
+from ..plugins.screens import add_service_errors, forbidden_as_403
 from ..services import duplicates
 from ..services.errors import NotAllowed
 from ..services.notifications import notify
@@ -46,7 +47,6 @@ from .records_common import (
     RecordViewMixin,
     RestrictedListingView,
     audit_view,
-    forbidden_as_403,
     needs_justification,
 )
 

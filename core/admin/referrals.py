@@ -20,13 +20,13 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from .. import access, services
 from ..access import AccessLevel
-from ..forms.records import add_service_errors
 from ..forms.work import InfoForm, ReasonForm, ReferralForm
 from ..models import Case, Membership, Profile, Referral
 from ..plugins.registry import registry
+from ..plugins.screens import add_service_errors, forbidden_as_403
 from ..services.errors import NotAllowed
 from ..services.work import is_receiver, is_referrer
-from .common import WorkScreen, error_text, forbidden_as_403
+from .common import WorkScreen, error_text
 
 NAMESPACE = "wraparound_referrals"
 PAGE_SIZE = 50

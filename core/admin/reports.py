@@ -39,10 +39,11 @@ from ..access import AccessLevel
 from ..forms.reports import display_value, report_form
 from ..models import Case, Profile, Report, ReportType
 from ..plugins.registry import registry
+from ..plugins.screens import forbidden_as_403
 from ..services.errors import NotAllowed
 from ..services.reports import report_types_for, schema_of, validate_schema
 from . import records_cases, records_profiles
-from .records_common import forbidden_as_403, needs_justification
+from .records_common import needs_justification
 
 NAMESPACE = "wraparound_reports"
 PARENTS = {"profile": (Profile, records_profiles.NAMESPACE), "case": (Case, records_cases.NAMESPACE)}

@@ -18,12 +18,12 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from .. import access, services
 from ..access import AccessLevel
-from ..forms.records import add_service_errors
 from ..forms.work import AttachmentForm, NoteForm, ReasonForm, TaskForm
 from ..models import Case, Membership, Profile, Task, TaskAttachment
+from ..plugins.screens import add_service_errors, forbidden_as_403
 from ..services.errors import NotAllowed
 from ..services.work import open_attachment
-from .common import WorkScreen, error_text, forbidden_as_403
+from .common import WorkScreen, error_text
 
 NAMESPACE = "wraparound_tasks"
 PAGE_SIZE = 50

@@ -1,7 +1,7 @@
 """Forms of the profile and case screens. They validate what a form can (types,
 required fields, identifier formats) so that errors show beside each field; the
 services validate again and carry the rules, and their errors are put back on the
-form by :func:`add_service_errors`."""
+form by :func:`core.plugins.screens.add_service_errors`."""
 
 from __future__ import annotations
 
@@ -17,20 +17,6 @@ from ..services.people import EDITABLE_FIELDS, validate_identifier
 #: Profile fields on the create and edit forms (the photo has its own upload later).
 PROFILE_FIELDS = [f for f in EDITABLE_FIELDS if f != "photo"]
 ADDRESS_FIELDS = ("line1", "line2", "town", "county", "postcode")
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: per field where the form has that
-    field, otherwise at the top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields else None
-        if field == "identifiers":
-            target = None
-        for item in errors:
-            form.add_error(target, item)
 
 
 class JustificationForm(forms.Form):

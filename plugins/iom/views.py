@@ -8,12 +8,9 @@ view it) and writes through ``plugins.iom.services``."""
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views import View
@@ -23,6 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from core import access
 from core.access import AccessLevel
 from core.models import Case, Profile
+from core.plugins.screens import add_service_errors, forbidden_as_403
 from core.services.errors import NotAllowed
 
 from . import services
@@ -30,31 +28,6 @@ from .forms import CustodyForm, MembershipForm, PathwayForm, ReleaseForm, RiskSc
 from .models import CohortMembership, CustodyPeriod, Pathway
 
 FORM_TEMPLATE = "iom/form.html"
-
-
-def forbidden_as_403(dispatch):
-    """PermissionDenied (seen but not editable) as core's 403 page, not Wagtail's
-    redirect to the dashboard, which would hide why."""
-
-    @functools.wraps(dispatch)
-    def wrapped(self, request, *args, **kwargs):
-        try:
-            return dispatch(self, request, *args, **kwargs)
-        except PermissionDenied as exc:
-            message = str(exc) or "You do not have the access this needs."
-            return TemplateResponse(request, "wraparound/records/forbidden.html", {"message": message}, status=403)
-
-    return wrapped
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """A service's errors beside the form's fields (those it has), the rest on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        for item in errors:
-            form.add_error(name if name in form.fields else None, item)
 
 
 def profile_url(profile_id: int) -> str:
