@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 
@@ -149,6 +150,10 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(x for x in (self.line1, self.line2, self.town, self.postcode) if x)
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "The address cannot end before it starts."})
 
 
 class Identifier(models.Model):

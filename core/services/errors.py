@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F
 
@@ -53,5 +53,16 @@ def save_versioned(obj: models.Model, expected_version: int | None, fields: list
     obj.version = expected + 1
 
 
-def full_clean_or_raise(obj: models.Model, exclude: list[str] | None = None) -> None:
-    obj.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
+def full_clean_or_raise(obj: models.Model, exclude: list[str] | None = None, *, where: str = "") -> None:
+    """``obj.full_clean()``; with ``where`` (an item of a list the caller sent, e.g.
+    ``"addresses.1"``), each error is named ``where.field`` so that the client knows which
+    item, not only which field, is wrong."""
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
+    except ValidationError as exc:
+        if not where or not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({
+            where if field == NON_FIELD_ERRORS else f"{where}.{field}": errors
+            for field, errors in exc.error_dict.items()
+        }) from exc

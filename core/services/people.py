@@ -134,9 +134,9 @@ def create_profile(
     WarningMarker.objects.bulk_create([WarningMarker(profile=profile, marker=m, added_by=by) for m in markers])
     Identifier.objects.bulk_create([Identifier(profile=profile, kind=k, value=v) for k, v in cleaned_ids])
     ProfileAlias.objects.bulk_create([ProfileAlias(profile=profile, name=a.strip()) for a in aliases if a.strip()])
-    for data in addresses:
+    for i, data in enumerate(addresses):
         address = Address(profile=profile, **data)
-        full_clean_or_raise(address, exclude=["profile"])
+        full_clean_or_raise(address, exclude=["profile"], where=f"addresses.{i}")
         address.save()
     audit.record(
         AuditAction.CREATE, profile, actor=by,

@@ -96,8 +96,8 @@ def edit_profile(
             diff["identifiers"] = sorted({k for k, _ in old ^ wanted})
     if aliases is not None:
         items = [ProfileAlias(profile=fresh, name=(n or "").strip(), kind=k) for n, k in aliases if (n or "").strip()]
-        for item in items:
-            full_clean_or_raise(item, exclude=["profile"])
+        for i, item in enumerate(items):
+            full_clean_or_raise(item, exclude=["profile"], where=f"aliases.{i}")
         old = sorted(fresh.aliases.values_list("name", "kind"))
         if old != sorted((a.name, a.kind) for a in items):
             fresh.aliases.all().delete()
@@ -105,8 +105,8 @@ def edit_profile(
             diff["aliases"] = [[n for n, _ in old], [a.name for a in items]]
     if addresses is not None:
         items = [Address(profile=fresh, **{f: data.get(f) for f in ADDRESS_FIELDS if f in data}) for data in addresses]
-        for item in items:
-            full_clean_or_raise(item, exclude=["profile"])
+        for i, item in enumerate(items):
+            full_clean_or_raise(item, exclude=["profile"], where=f"addresses.{i}")
         if sum(1 for a in items if a.current) > 1:
             raise ValidationError({"addresses": "Only one address can be the current one."})
         old = [tuple(getattr(a, f) for f in ADDRESS_FIELDS) for a in fresh.addresses.order_by("id")]

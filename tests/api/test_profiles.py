@@ -221,3 +221,24 @@ def test_patch_of_sets_refuses_bad_codes_and_stale_versions_and_writes_nothing(w
     assert stale.status_code == 412
     assert list(PersonRole.objects.filter(profile=profile).values_list("role", flat=True)) == ["victim"]
     assert not profile.addresses.exists()
+
+
+def test_an_address_or_alias_error_names_the_item_and_writes_nothing(world, staffs):
+    """A list item the model refuses is named by its position (``addresses.1.valid_to``),
+    on create and on change, and nothing of the request is written."""
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    api = staffs[1]
+    addresses = [{"line1": "1 High St", "current": False},
+                 {"line1": "2 Low St", "valid_from": "2025-03-01", "valid_to": "2025-01-01"}]
+    changed = api.patch(f"/profiles/{profile.pk}", {"risk_level": "high", "addresses": addresses},
+                        headers={"If-Match": '"1"'})
+    assert changed.status_code == 422
+    assert [e["field"] for e in changed.json()["errors"]] == ["addresses.1.valid_to"]
+    profile.refresh_from_db()
+    assert profile.version == 1 and profile.risk_level != "high" and not profile.addresses.exists()
+    before = Profile.objects.count()
+    created = api.post("/profiles/", {"first_name": "Ann", "last_name": "Other", "owner_team": world.staffs_iom.pk,
+                                      "addresses": addresses})
+    assert created.status_code == 422
+    assert [e["field"] for e in created.json()["errors"]] == ["addresses.1.valid_to"]
+    assert Profile.objects.count() == before

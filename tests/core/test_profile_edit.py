@@ -72,6 +72,10 @@ def test_bad_input_shows_errors_and_changes_nothing(world):
     response = client.post(url, edit_data(
         profile, last_name="Changed", **{"addresses-0-kind": "home", "addresses-0-town": "Norwich"}))
     assert "This field is required" in response.content.decode()
+    response = client.post(url, edit_data(
+        profile, last_name="Changed", **{"addresses-0-kind": "home", "addresses-0-line1": "1 High St",
+                                         "addresses-0-valid_from": "01/03/2025", "addresses-0-valid_to": "01/01/2025"}))
+    assert "The address cannot end before it starts." in response.content.decode()
     profile.refresh_from_db()
     assert profile.last_name == "Hadley" and not profile.warning_markers.exists() and not profile.addresses.exists()
 

@@ -130,7 +130,8 @@ def test_create_profile_with_unknown_field_is_refused(world):
 
 
 def test_create_profile_with_bad_address_writes_nothing(world):
-    refused(lambda: new_profile(world, addresses=[{"line1": ""}]), "line1")
+    # The error names the item of the list as well as the field.
+    refused(lambda: new_profile(world, addresses=[{"line1": "1 High St"}, {"line1": ""}]), "addresses.1.line1")
 
 
 def test_add_identifier_with_invalid_pattern_is_refused(world):
