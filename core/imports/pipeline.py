@@ -4,7 +4,8 @@
   error (row, column, reason) and a preview on the job; it writes no record.
 - *Commit*, mode "all or nothing": a dry run first; any error and nothing is written.
   Otherwise every batch is written inside one transaction, so the database holds all
-  of the import or none of it.
+  of the import or none of it. The rows are matched again as they are written (the
+  data may have changed meanwhile), from the cells the check pass cleaned.
 - *Commit*, mode "valid rows": each batch of ``BATCH_SIZE`` rows is checked and
   written in its own transaction together with the job's progress; rows with errors
   are listed and skipped. An interrupted import leaves whole batches, each recorded
@@ -33,6 +34,10 @@ from .resources import Context, Row
 
 BATCH_SIZE = 1000
 PREVIEW_ROWS = 200
+#: Mode "all or nothing" keeps the cleaned cells of a sheet up to this many rows between
+#: its check and write passes (the sheet itself is in memory already); a longer one is
+#: read and cleaned twice.
+KEEP_CLEANED_ROWS = 200_000
 
 
 class UndoRefused(ValidationError):
@@ -78,14 +83,18 @@ def run(job: ImportJob, *, dry_run: bool) -> Outcome:
                 outcome = _pass(job, sheet, write=False)
                 _finish(job, outcome, ImportJob.Status.PREVIEWED)
             elif job.mode == ImportJob.Mode.ALL_OR_NOTHING:
-                outcome = _pass(job, sheet, write=False)
+                # The check pass keeps the cleaned cells (up to KEEP_CLEANED_ROWS rows), so
+                # that the write pass matches and writes them without reading and cleaning
+                # the sheet again (a fifth of the mode's time, measured).
+                cleaned = [] if job.total_rows <= KEEP_CLEANED_ROWS else None
+                outcome = _pass(job, sheet, write=False, keep=cleaned)
                 if outcome.counts["error"]:
                     _finish(job, outcome, ImportJob.Status.FAILED,
                             "Nothing was imported: correct the rows listed and upload the sheet again.")
                     return outcome
                 _set(job, processed_rows=0)
                 with transaction.atomic():
-                    outcome = _pass(job, sheet, write=True, atomic_batches=False)
+                    outcome = _pass(job, sheet, write=True, atomic_batches=False, replay=cleaned)
                     if outcome.counts["error"]:  # the data changed since the check
                         transaction.set_rollback(True)
                 if outcome.counts["error"]:
@@ -102,7 +111,11 @@ def run(job: ImportJob, *, dry_run: bool) -> Outcome:
         return outcome
 
 
-def _pass(job: ImportJob, sheet: reading.Sheet, *, write: bool, atomic_batches: bool = True) -> Outcome:
+def _pass(job: ImportJob, sheet: reading.Sheet, *, write: bool, atomic_batches: bool = True,
+          keep: list | None = None, replay: list | None = None) -> Outcome:
+    """One pass over the rows: clean, plan (match), and write if ``write``. ``keep``
+    collects each row's cleaned cells and cell errors; ``replay`` (a list ``keep``
+    collected) is used instead of reading and cleaning the sheet again."""
     resource = get_resource(job.resource)
     ctx = Context(job=job, user=job.created_by, owner_team=job.owner_team, dry_run=not write)
     columns = [(c, h, job.mapping.get(h, "")) for c, h in enumerate(job.headers)]
@@ -145,22 +158,29 @@ def _pass(job: ImportJob, sheet: reading.Sheet, *, write: bool, atomic_batches: 
                 preview.append({"row": r.number, "action": "error" if r.errors else r.action,
                                 "summary": r.summary or _first_cells(r)})
 
-    for number, index, cells in reading.data_rows(sheet, job.header_row - 1):
-        raw = dict(constants)
-        formula_errors = []
-        for c, _heading, field in columns:
-            value = cells[c] if c < len(cells) else None
-            if (index, c) in sheet.formulas:
-                formula_errors.append((field, f"holds a formula ({str(value)[:40]}); save the sheet with values "
-                                              "instead of formulas."))
-                continue
-            if not reading._empty(value) or field not in raw:
-                raw[field] = value
-        values, row_errors = resource.clean(raw)
-        if formula_errors:  # "required" says nothing more about a formula cell
-            flagged = {f for f, _ in formula_errors}
-            row_errors = [(f, reason) for f, reason in row_errors if f not in flagged]
-        batch.append(Row(number=number, values=values, errors=formula_errors + row_errors))
+    def cleaned_rows():
+        for number, index, cells in reading.data_rows(sheet, job.header_row - 1):
+            raw = dict(constants)
+            formula_errors = []
+            for c, _heading, field in columns:
+                value = cells[c] if c < len(cells) else None
+                if (index, c) in sheet.formulas:
+                    formula_errors.append((field, f"holds a formula ({str(value)[:40]}); save the sheet with values "
+                                                  "instead of formulas."))
+                    continue
+                if not reading._empty(value) or field not in raw:
+                    raw[field] = value
+            values, row_errors = resource.clean(raw)
+            if formula_errors:  # "required" says nothing more about a formula cell
+                flagged = {f for f, _ in formula_errors}
+                row_errors = [(f, reason) for f, reason in row_errors if f not in flagged]
+            yield number, values, formula_errors + row_errors
+
+    for number, values, row_errors in (replay if replay is not None else cleaned_rows()):
+        if keep is not None:
+            keep.append((number, values, row_errors))
+        # Copies: planning and writing may add to a row's values and errors.
+        batch.append(Row(number=number, values=dict(values), errors=list(row_errors)))
         if len(batch) >= BATCH_SIZE:
             flush()
     flush()

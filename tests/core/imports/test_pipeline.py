@@ -116,6 +116,23 @@ def test_all_or_nothing_writes_nothing_when_one_row_is_bad(world):
     assert job.errors == [{"row": 6, "column": "C (D.O.B.)", "reason": "'99/99/1990' is not a real date (day/month/year)."}]
 
 
+@pytest.mark.parametrize("kept", [True, False])
+def test_all_or_nothing_cleans_each_cell_once_and_writes_what_it_checked(world, monkeypatch, kept):
+    """The check pass keeps the cleaned cells for the write pass (a sheet longer than
+    KEEP_CLEANED_ROWS is cleaned twice instead); either way the same rows are written."""
+    from core.imports.profiles import ProfileResource
+
+    if not kept:
+        monkeypatch.setattr(pipeline, "KEEP_CLEANED_ROWS", 0)
+    cleaned = []
+    real_clean = ProfileResource.clean
+    monkeypatch.setattr(ProfileResource, "clean", lambda self, raw: cleaned.append(1) or real_clean(self, raw))
+    job = jobs.start(upload(world, csv_bytes(GOOD_ROWS)), dry_run=False)
+    assert job.status == ImportJob.Status.COMMITTED and job.counts["create"] == len(GOOD_ROWS)
+    assert len(cleaned) == len(GOOD_ROWS) * (1 if kept else 2)
+    assert Profile.objects.count() == len(GOOD_ROWS) and Profile.objects.filter(last_name="Smith").exists()
+
+
 def test_valid_rows_mode_writes_the_good_rows_and_lists_the_bad(world):
     rows = [*GOOD_ROWS, ["Bad", "Date", "99/99/1990", "", "", "", "", "", "", ""]]
     job = jobs.start(upload(world, csv_bytes(rows), mode=ImportJob.Mode.VALID_ROWS), dry_run=False)
