@@ -202,7 +202,7 @@ def open_case(request: HttpRequest, payload: CaseIn, response: HttpResponse):
 def update_case(request: HttpRequest, case_id: Id, payload: CasePatch, response: HttpResponse):
     case = access.get_object_or_404(Case, request.user, pk=case_id)
     require_write(request)
-    version = expected_version(request)
+    version = expected_version(request, case)
     changes = payload.model_dump(exclude_unset=True)
     stage, note = changes.pop("stage", None), changes.pop("stage_note", "")
     if "lead" in changes and changes["lead"] is not None:
@@ -228,7 +228,7 @@ def update_case(request: HttpRequest, case_id: Id, payload: CasePatch, response:
 def change_stage(request: HttpRequest, case_id: Id, payload: StageChange, response: HttpResponse):
     case = access.get_object_or_404(Case, request.user, pk=case_id)
     require_write(request)
-    version = expected_version(request)
+    version = expected_version(request, case)
     with api_channel():
         services.change_stage(case, payload.stage, by=request.user, note=payload.note,
                               occurred_at=payload.occurred_at, expected_version=version)
@@ -240,7 +240,7 @@ def change_stage(request: HttpRequest, case_id: Id, payload: StageChange, respon
 def close_case(request: HttpRequest, case_id: Id, payload: Closure, response: HttpResponse):
     case = access.get_object_or_404(Case, request.user, pk=case_id)
     require_write(request)
-    version = expected_version(request)
+    version = expected_version(request, case)
     with api_channel():
         services.close_case(case, by=request.user, outcome=payload.outcome, notes=payload.notes,
                             closed_on=payload.closed_on, expected_version=version)

@@ -4,9 +4,10 @@ updates, ``Idempotency-Key`` on creations, audited reads.
 - A record's ETag is ``"<version>"`` (its ``version`` column, bumped by every change
   through ``core.services.errors.save_versioned``).
 - An update must send ``If-Match`` with the ETag it read: missing answers 428, stale
-  answers 412 and nothing is written (the service's conditional UPDATE decides, so two
-  concurrent updates with the same ETag cannot both win). ``*`` is not accepted: it
-  would be a blind overwrite.
+  answers 412 and nothing is written, even for a request that would change nothing. It
+  is checked first, then by the service's conditional UPDATE, so two concurrent updates
+  with the same ETag cannot both win. ``*`` is not accepted: it would be a blind
+  overwrite.
 - A POST may send ``Idempotency-Key``. The first request with a key runs and its
   response is stored (one row per caller and key, in the operation's transaction);
   the same key with the same method, path and body replays the stored response
@@ -42,15 +43,19 @@ def set_etag(response: HttpResponse, obj) -> None:
     response["ETag"] = etag(obj)
 
 
-def expected_version(request: HttpRequest) -> int:
+def expected_version(request: HttpRequest, obj) -> int:
     """The version named by ``If-Match``; 428 if it is missing, 412 if it is not an ETag
-    of ours (so it cannot match)."""
+    of ours or not ``obj``'s current version — checked before anything runs, as HTTP
+    says, so that even a request that would change nothing answers 412 when stale (the
+    service's conditional UPDATE still decides between two concurrent writers)."""
     header = request.headers.get("If-Match")
     if not header:
         raise PreconditionFailed(428, "Send If-Match with the ETag you read, so that nobody's change is overwritten.")
     match = _ETAG.match(header)
     if not match:
         raise PreconditionFailed(412, "If-Match does not name a version of this record.")
+    if int(match.group(1)) != obj.version:
+        raise PreconditionFailed(412, "The record has changed since you read it: read it again.")
     return int(match.group(1))
 
 

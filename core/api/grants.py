@@ -120,7 +120,7 @@ def _register(kind: str) -> None:
     def transfer(request: HttpRequest, pk: Id, payload: Transfer, response: HttpResponse):
         target = _target(request, kind, pk)
         require_write(request)
-        version = expected_version(request)
+        version = expected_version(request, target)
         to_team = team_or_field_error(payload.to_team, "to_team")
         level = LEVELS[payload.previous_owner_level] if payload.previous_owner_level else None
         with api_channel():
@@ -143,7 +143,7 @@ for _kind in TARGETS:
 def revoke_grant(request: HttpRequest, grant_id: Id, payload: Revocation, response: HttpResponse):
     grant = access.get_object_or_404(_grants_query(request.user), request.user, pk=grant_id)
     require_write(request)
-    version = expected_version(request)
+    version = expected_version(request, grant)
     with api_channel():
         services.revoke_grant(grant, by=request.user, reason=payload.reason, expected_version=version)
     grant = Grant.objects.select_related("user", "team__organisation", "organisation").get(pk=grant.pk)

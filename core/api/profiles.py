@@ -259,7 +259,7 @@ def create_profile(request: HttpRequest, payload: ProfileIn, response: HttpRespo
 def update_profile(request: HttpRequest, profile_id: Id, payload: ProfilePatch, response: HttpResponse):
     profile = access.get_object_or_404(Profile, request.user, pk=profile_id)
     require_write(request)
-    version = expected_version(request)
+    version = expected_version(request, profile)
     changes = payload.model_dump(exclude_unset=True)
     sets = {name: changes.pop(name) for name in RELATED_SETS if name in changes}
     for name in RELATED_SETS:

@@ -300,7 +300,7 @@ def _action(name: str, summary: str, schema, call):
     def view(request: HttpRequest, referral_id: Id, payload: schema, response: HttpResponse):
         referral = access.get_object_or_404(Referral, request.user, pk=referral_id)
         require_write(request)
-        version = expected_version(request)
+        version = expected_version(request, referral)
         with api_channel():
             call(referral, request.user, payload, version)
         return _referral_response(request, response, referral_id)

@@ -248,7 +248,7 @@ def create_report(request: HttpRequest, payload: ReportIn, response: HttpRespons
 def _save(request, report_id: int, values: dict, *, final: bool, restricted: bool | None):
     report = access.get_object_or_404(reports_for(request.user), request.user, pk=report_id)
     require_write(request)
-    version = expected_version(request)
+    version = expected_version(request, report)
     schema = report.type_version.schema
     data = {**_stored_form_data(schema, report.data), **_form_data(schema, values)}
     with api_channel():

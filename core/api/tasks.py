@@ -204,7 +204,7 @@ def create_task(request: HttpRequest, payload: TaskIn, response: HttpResponse):
 def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch, response: HttpResponse):
     task = access.get_object_or_404(Task, request.user, pk=task_id)
     require_write(request)
-    version = expected_version(request)
+    version = expected_version(request, task)
     changes = payload.model_dump(exclude_unset=True)
     if "assigned_user" in changes:
         changes["assigned_user"] = _user_or_field_error(changes["assigned_user"], "assigned_user")

@@ -242,3 +242,17 @@ def test_an_address_or_alias_error_names_the_item_and_writes_nothing(world, staf
     assert created.status_code == 422
     assert [e["field"] for e in created.json()["errors"]] == ["addresses.1.valid_to"]
     assert Profile.objects.count() == before
+
+
+def test_a_stale_if_match_answers_412_even_when_nothing_would_change(world, staffs):
+    """HTTP checks If-Match before the method runs: a PATCH that changes nothing, sent
+    with an out-of-date ETag, is refused like any other, and a current one is fine."""
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    api = staffs[1]
+    assert api.patch(f"/profiles/{profile.pk}", {"risk_level": "high"}, headers={"If-Match": '"1"'}).status_code == 200
+    stale = api.patch(f"/profiles/{profile.pk}", {}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412 and "changed since you read it" in stale.json()["detail"]
+    same = api.patch(f"/profiles/{profile.pk}", {"risk_level": "high"}, headers={"If-Match": '"1"'})
+    assert same.status_code == 412
+    current = api.patch(f"/profiles/{profile.pk}", {}, headers={"If-Match": '"2"'})
+    assert current.status_code == 200 and current["ETag"] == '"2"'
