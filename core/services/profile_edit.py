@@ -95,9 +95,12 @@ def edit_profile(
             # Which kinds changed, not the numbers themselves.
             diff["identifiers"] = sorted({k for k, _ in old ^ wanted})
     if aliases is not None:
-        items = [ProfileAlias(profile=fresh, name=(n or "").strip(), kind=k) for n, k in aliases if (n or "").strip()]
-        for i, item in enumerate(items):
-            full_clean_or_raise(item, exclude=["profile"], where=f"aliases.{i}")
+        # Blank names are dropped; an error names the item by its place in the list sent.
+        sent = [(i, ProfileAlias(profile=fresh, name=(n or "").strip(), kind=k)) for i, (n, k) in enumerate(aliases)]
+        items = [item for _, item in sent if item.name]
+        for i, item in sent:
+            if item.name:
+                full_clean_or_raise(item, exclude=["profile"], where=f"aliases.{i}")
         old = sorted(fresh.aliases.values_list("name", "kind"))
         if old != sorted((a.name, a.kind) for a in items):
             fresh.aliases.all().delete()

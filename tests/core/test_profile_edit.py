@@ -113,3 +113,16 @@ def test_a_post_without_the_detail_fields_leaves_them_alone(world):
     assert response.status_code == 302
     profile.refresh_from_db()
     assert profile.last_name == "Hadleigh" and profile.warning_markers.exists()
+
+
+@pytest.mark.django_db
+def test_an_alias_error_names_its_place_in_the_list_sent(world):
+    """Blank aliases are dropped, but an error still names the item as it was sent."""
+    from django.core.exceptions import ValidationError
+
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    with pytest.raises(ValidationError) as info:
+        services.edit_profile(profile, by=world.staffs_officer, changes={}, expected_version=profile.version,
+                              aliases=[("", "alias"), ("Smudge", "nickname"), ("x" * 201, "alias")])
+    assert list(info.value.message_dict) == ["aliases.2.name"]
+    assert not profile.aliases.exists()
