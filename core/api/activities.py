@@ -22,12 +22,10 @@ from .common import (
     visible_or_field_error,
 )
 from .conventions import IDEMPOTENT, idempotent, record_detail_read
-from .problems import Problem
+from .problems import ERRORS, UNVERSIONED_WRITE_ERRORS
 
 router = Router(tags=["activities"])
 
-ERRORS = {code: Problem for code in (400, 401, 403, 404, 422, 429)}
-WRITE_ERRORS = ERRORS | {409: Problem}
 
 
 class ActivityOut(Schema):
@@ -93,7 +91,7 @@ def get_activity(request: HttpRequest, activity_id: Id):
     return activity
 
 
-@router.post("/", response={201: ActivityOut, **WRITE_ERRORS}, summary="Record an activity", openapi_extra=IDEMPOTENT)
+@router.post("/", response={201: ActivityOut, **UNVERSIONED_WRITE_ERRORS}, summary="Record an activity", openapi_extra=IDEMPOTENT)
 def add_activity(request: HttpRequest, payload: ActivityIn, response: HttpResponse):
     require_write(request)
 

@@ -15,14 +15,12 @@ from ..models import Alert, Membership
 from .auth import require_write
 from .common import AuditedPagination, Id, IsoDateTime, UserRef, one_of
 from .conventions import api_channel, record_detail_read
-from .problems import Problem
+from .problems import ERRORS, UNVERSIONED_WRITE_ERRORS
 
 AlertStatus = one_of(Alert.Status)
 
 router = Router(tags=["alerts"])
 
-ERRORS = {code: Problem for code in (400, 401, 403, 404, 422, 429)}
-WRITE_ERRORS = ERRORS | {409: Problem}
 
 
 class RuleRef(Schema):
@@ -91,7 +89,7 @@ def _handler(action: str, summary: str):
         return alerts_for(request.user).get(pk=alert_id)
 
     view.__name__ = f"{action}_alert"
-    router.post(f"/{{alert_id}}/{action}", response={200: AlertOut, **WRITE_ERRORS}, summary=summary,
+    router.post(f"/{{alert_id}}/{action}", response={200: AlertOut, **UNVERSIONED_WRITE_ERRORS}, summary=summary,
                 operation_id=f"{action}_alert")(view)
 
 

@@ -37,12 +37,10 @@ from .conventions import (
     record_detail_read,
     set_etag,
 )
-from .problems import Problem
+from .problems import ERRORS, WRITE_ERRORS
 
 router = Router(tags=["cases"])
 
-ERRORS = {code: Problem for code in (400, 401, 403, 404, 422, 429)}
-WRITE_ERRORS = ERRORS | {409: Problem, 412: Problem, 428: Problem}
 
 
 class ParticipantOut(Schema):

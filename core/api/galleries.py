@@ -18,13 +18,12 @@ from .. import audit
 from ..models import Channel, Gallery, RiskLevel
 from ..services.galleries import galleries_for, gallery_profiles, record_gallery_view
 from .common import AuditedPagination, Id, one_of
-from .problems import Problem
+from .problems import ERRORS
 
 GalleryKind = one_of(Gallery.Kind)
 
 router = Router(tags=["galleries"])
 
-ERRORS = {code: Problem for code in (400, 401, 403, 404, 422, 429)}
 
 
 class GalleryOut(Schema):

@@ -13,12 +13,10 @@ from ..models import AccessLevel, Case, Grant, Profile
 from .auth import require_write
 from .common import Id, IsoDateTime, grantee_or_field_error, resolver, team_or_field_error
 from .conventions import IDEMPOTENT, IF_MATCH, api_channel, expected_version, idempotent, set_etag
-from .problems import Problem
+from .problems import ERRORS, WRITE_ERRORS
 
 router = Router(tags=["grants"])
 
-ERRORS = {code: Problem for code in (400, 401, 403, 404, 422, 429)}
-WRITE_ERRORS = ERRORS | {409: Problem, 412: Problem, 428: Problem}
 TARGETS = {"profiles": Profile, "cases": Case}
 LEVELS = {"view": AccessLevel.VIEW, "contribute": AccessLevel.CONTRIBUTE, "manage": AccessLevel.MANAGE}
 LEVEL_NAMES = {v: k for k, v in LEVELS.items()}

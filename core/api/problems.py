@@ -38,6 +38,14 @@ class Problem(Schema):
     errors: list[FieldError] = []
 
 
+#: The problems any operation may answer, for its ``response=`` declaration.
+ERRORS = {code: Problem for code in (400, 401, 403, 404, 422, 429)}
+#: ...and an update or action on a versioned record (If-Match: 409, 412, 428).
+WRITE_ERRORS = ERRORS | {409: Problem, 412: Problem, 428: Problem}
+#: ...and a write with no version to match (a new chronology entry, an alert action).
+UNVERSIONED_WRITE_ERRORS = ERRORS | {409: Problem}
+
+
 class PreconditionFailed(Exception):
     """The ``If-Match`` version is not the stored one (412) or is missing (428)."""
 

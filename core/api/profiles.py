@@ -44,7 +44,7 @@ from .conventions import (
     record_detail_read,
     set_etag,
 )
-from .problems import Problem
+from .problems import ERRORS, WRITE_ERRORS
 
 AliasKind = one_of(ProfileAlias.Kind)
 AddressKind = one_of(Address.Kind)
@@ -206,8 +206,6 @@ def profiles_for(user):
     )
 
 
-ERRORS = {code: Problem for code in (400, 401, 403, 404, 422, 429)}
-WRITE_ERRORS = ERRORS | {409: Problem, 412: Problem, 428: Problem}
 
 
 @router.get("/", response={200: list[ProfileOut], **ERRORS}, summary="List profiles you can see")

@@ -44,14 +44,12 @@ from .conventions import (
     set_etag,
 )
 from .grants import LEVEL_NAMES, LEVELS
-from .problems import Problem
+from .problems import ERRORS, WRITE_ERRORS
 
 ReferralStatus = one_of(Referral.Status)
 
 router = Router(tags=["referrals"])
 
-ERRORS = {code: Problem for code in (400, 401, 403, 404, 422, 429)}
-WRITE_ERRORS = ERRORS | {409: Problem, 412: Problem, 428: Problem}
 Level = Literal["view", "contribute", "manage"]
 
 

@@ -14,13 +14,12 @@ from ninja import Field, Query, Router, Schema
 from ..models import ReportType, ReportTypeVersion
 from ..programmes import enabled_programmes_for
 from .common import Id, one_of
-from .problems import Problem
+from .problems import ERRORS
 
 AppliesTo = one_of(ReportType.AppliesTo)
 
 router = Router(tags=["reports"])
 
-ERRORS = {code: Problem for code in (400, 401, 403, 404, 422, 429)}
 
 
 class SchemaField(Schema):

@@ -41,15 +41,13 @@ from .conventions import (
     record_detail_read,
     set_etag,
 )
-from .problems import Problem
+from .problems import ERRORS, WRITE_ERRORS
 from .report_types import report_types_for
 
 ReportStatus = one_of(Report.Status)
 
 router = Router(tags=["reports"])
 
-ERRORS = {code: Problem for code in (400, 401, 403, 404, 422, 429)}
-WRITE_ERRORS = ERRORS | {409: Problem, 412: Problem, 428: Problem}
 
 Value = str | int | float | bool | list[str] | dict | None
 
