@@ -6,11 +6,11 @@ from __future__ import annotations
 from core.demo import DEMO_PASSWORD
 
 
-def sign_in(page, base, username):
+def sign_in(page, base, username, password=DEMO_PASSWORD):
     page.context.clear_cookies()
     page.goto(f"{base}/admin/login/")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/admin/")
 

@@ -18,22 +18,14 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from core.demo import DEMO_PASSWORD
 from core.models import AuditEvent, Case, Profile
 
 from .conftest import OUTPUT
+from .kit import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 S4_TITLE = "ASB: Whitehawk Road flats — youths, noise and intimidation"
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
 
 
 def tall(page, screenshot, name, height=1800):
@@ -55,7 +47,7 @@ def render_pdf_pages(pdf: bytes, name: str) -> None:
 def test_s4_duty_inspector_prints_the_chronology(live_server, page, screenshot):
     call_command("load_demo", "--profiles", "20", "--quiet-logins")
     case = Case.objects.get(title=S4_TITLE)
-    sign_in(page, live_server, "brighton_inspector")
+    sign_in(page, live_server.url, "brighton_inspector")
 
     page.goto(f"{live_server.url}/admin/cases/?status=open&programme=asb")
     page.get_by_role("link", name=case.reference).wait_for()
@@ -105,7 +97,7 @@ def test_s4_duty_inspector_prints_the_chronology(live_server, page, screenshot):
 def test_practitioner_opens_a_case_from_a_profile_and_closes_it(live_server, page, screenshot):
     call_command("load_demo", "--profiles", "20", "--quiet-logins")
     person = Profile.objects.get(first_name="Janet", last_name="Hollingbury")
-    sign_in(page, live_server, "brighton_police")
+    sign_in(page, live_server.url, "brighton_police")
 
     page.goto(f"{live_server.url}/admin/profiles/{person.pk}/")
     page.click("#tab-label-cases")  # the profile hub's Cases tab

@@ -16,18 +16,10 @@ from core.services.galleries import sync_galleries
 from plugins.iom import services as iom
 
 from ..factories import ProfileFactory, make_world
+from .kit import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"
-
-
-def sign_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
 
 
 def test_iom_cohort_gallery_and_statistics(live_server, page, screenshot, settings, tmp_path):
@@ -55,7 +47,7 @@ def test_iom_cohort_gallery_and_statistics(live_server, page, screenshot, settin
     gallery = Gallery.objects.get(slug="iom-cohort")
     gallery.audience_partnerships.add(world.staffs_partnership)
 
-    sign_in(page, live_server, officer.username)
+    sign_in(page, live_server.url, officer.username, PASSWORD)
     page.goto(f"{live_server.url}/admin/galleries/{gallery.pk}/")
     grid = page.get_by_test_id("gallery-grid")
     expect(grid).to_contain_text("Liam Hadley")

@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from core import services
-from core.demo import DEMO_PASSWORD
 from core.models import Case, Referral, Team
+
+from . import kit
 
 User = get_user_model()
 
@@ -24,11 +25,7 @@ def sign_in(browser, live_server, username):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    kit.sign_in(page, live_server.url, username)
     return context, page
 
 

@@ -9,22 +9,14 @@ import re
 import pytest
 from django.core.management import call_command
 
-from core.demo import DEMO_PASSWORD
+from .kit import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
-
-
 def test_misspelt_search_from_the_sidebar_then_the_audit_log(live_server, page, screenshot):
     call_command("load_demo", "--profiles", "20", "--quiet-logins")
-    sign_in(page, live_server, "practitioner")
+    sign_in(page, live_server.url, "practitioner")
 
     # The sidebar's search field belongs to our search area: "Rilay" for Dean Riley.
     box = page.get_by_role("search").get_by_role("textbox").first
@@ -48,7 +40,7 @@ def test_misspelt_search_from_the_sidebar_then_the_audit_log(live_server, page, 
 
     # The partnership admin sees the search in the audit log.
     page.context.clear_cookies()
-    sign_in(page, live_server, "partnership_admin")
+    sign_in(page, live_server.url, "partnership_admin")
     page.goto(f"{live_server.url}/admin/audit/?action=search")
     page.get_by_text("Searched for “Dean Rilay”").first.wait_for()
     screenshot("audit-01-searches")

@@ -14,18 +14,10 @@ from core.demo.kit import avatar
 from core.models import AccessRequest, Alert, Gallery, TriggerRule
 
 from ..factories import CaseFactory, ProfileFactory, make_world
+from .kit import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"
-
-
-def sign_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
 
 
 def test_s5_gallery_card_seen_by_a_neighbouring_team_then_access_requested_and_granted(
@@ -46,7 +38,7 @@ def test_s5_gallery_card_seen_by_a_neighbouring_team_then_access_requested_and_g
                             reason="Groomed by an older group; missing from school")
 
     # A neighbouring council's officer sees the card, without access to the profile.
-    sign_in(page, live_server, "waveney_officer")
+    sign_in(page, live_server.url, "waveney_officer", PASSWORD)
     page.goto(f"{live_server.url}/admin/galleries/")
     page.click("text=Vulnerable persons")
     page.wait_for_url(f"{live_server.url}/admin/galleries/{gallery.pk}/")
@@ -65,7 +57,7 @@ def test_s5_gallery_card_seen_by_a_neighbouring_team_then_access_requested_and_g
     assert AccessRequest.objects.filter(requested_by=w.waveney_officer, status="pending").count() == 1
 
     # The owner decides in the access-request inbox, choosing the level.
-    sign_in(page, live_server, "norfolk_officer")
+    sign_in(page, live_server.url, "norfolk_officer", PASSWORD)
     page.goto(f"{live_server.url}/admin/access-requests/")
     expect(page.get_by_text("We know his family").first).to_be_visible()
     screenshot("s5-03-inbox")
@@ -77,7 +69,7 @@ def test_s5_gallery_card_seen_by_a_neighbouring_team_then_access_requested_and_g
     assert access.level_for(w.waveney_officer, juvenile) == AccessLevel.VIEW
 
     # The requester is told and can now open the profile from the card.
-    sign_in(page, live_server, "waveney_officer")
+    sign_in(page, live_server.url, "waveney_officer", PASSWORD)
     page.goto(f"{live_server.url}/admin/galleries/{gallery.pk}/")
     page.get_by_text("Open profile").click()
     page.wait_for_url(f"{live_server.url}/admin/profiles/{juvenile.pk}/**")
@@ -96,7 +88,7 @@ def test_s9_episodes_recorded_by_several_organisations_raise_exactly_one_alert(l
             services.grant_access(target, team, AccessLevel.CONTRIBUTE, by=w.norfolk_officer, reason="Partners")
 
     # The partnership admin sets the threshold in the admin.
-    sign_in(page, live_server, "partnership_admin")
+    sign_in(page, live_server.url, "partnership_admin", PASSWORD)
     page.goto(f"{live_server.url}/admin/trigger-rules/")
     page.click("text=Repeated activity on one profile")
     page.fill("input[name=param_count]", "3")
@@ -117,7 +109,7 @@ def test_s9_episodes_recorded_by_several_organisations_raise_exactly_one_alert(l
         ("norfolk_ppo_officer", "Missing episode 3: returned of own accord"),
         ("waveney_officer", "Missing episode 3: return-home interview arranged"),
     ):
-        sign_in(page, live_server, username)
+        sign_in(page, live_server.url, username, PASSWORD)
         page.goto(f"{live_server.url}/admin/cases/{case.pk}/")
         page.select_option("select[name=kind]", "call")
         page.fill("input[name=summary]", summary)
@@ -126,7 +118,7 @@ def test_s9_episodes_recorded_by_several_organisations_raise_exactly_one_alert(l
     assert Alert.objects.filter(rule=rule).count() == 1
 
     # The owner sees the one alert on the dashboard and acknowledges it with a note.
-    sign_in(page, live_server, "norfolk_officer")
+    sign_in(page, live_server.url, "norfolk_officer", PASSWORD)
     panel = page.locator("[data-testid=alerts-panel]")
     listed = panel.locator("ul a", has_text="Repeat missing: 3 episodes in 60 days")
     assert listed.count() == 1
