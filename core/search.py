@@ -422,15 +422,26 @@ RARE_MATCHES = 10_000
 RARE_CASE_MATCHES = 200
 
 
-def _estimated_rows(sql: str, params: list) -> float:
-    """The planner's estimate of the rows ``sql`` returns (an EXPLAIN: planning only,
-    well under a millisecond for one word's match). PostgreSQL only."""
+def _estimated_rows(statements: list[tuple[str, list]], before: tuple[str, list] | None = None) -> list[float]:
+    """The planner's estimate of the rows each of ``statements`` returns (EXPLAINs:
+    planning only, well under a millisecond for one word's match), in one round trip,
+    with ``before`` — the search's settings — sent ahead of them. PostgreSQL only."""
+    parts, params = ([before[0]], list(before[1])) if before else ([], [])
+    for sql, statement_params in statements:
+        parts.append(f"EXPLAIN (FORMAT JSON) {sql}")
+        params += statement_params
+    estimates = []
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return float(plan[0]["Plan"]["Plan Rows"])
+        cursor.execute("; ".join(parts), params)
+        if before:
+            cursor.nextset()
+        for _ in statements:
+            plan = cursor.fetchone()[0]
+            if isinstance(plan, str):
+                plan = json.loads(plan)
+            estimates.append(float(plan[0]["Plan"]["Plan Rows"]))
+            cursor.nextset()
+    return estimates
 
 
 # The rare-word plan (PostgreSQL, profile access index) ------------------------------
@@ -538,22 +549,22 @@ def _rare_plan(user, parsed: ParsedQuery, rare_word: str, rare_sql: str, rare_pa
     )
 
 
-def _rare_word_sql(parsed: ParsedQuery) -> tuple[str, str, list] | None:
+def _rare_word_sql(parsed: ParsedQuery, before: tuple[str, list] | None = None) -> tuple[str, str, list] | None:
     """The query's rarest word and its match as SQL, if the planner expects it to match at
-    most :data:`RARE_MATCHES` profiles, else ``None``."""
-    if not parsed.words:
-        return None
+    most :data:`RARE_MATCHES` profiles, else ``None``. ``before`` is sent in the same round
+    trip, ahead of the estimates."""
     queries = [(word, *_word_match_sql(word)) for word in parsed.words]
-    rows, index = min((_estimated_rows(*query[1:]), i) for i, query in enumerate(queries))
+    estimates = _estimated_rows([query[1:] for query in queries], before)
+    rows, index = min((rows, i) for i, rows in enumerate(estimates))
     return queries[index] if rows <= RARE_MATCHES else None
 
 
-def search_profiles(user, parsed: ParsedQuery, limit: int):
+def search_profiles(user, parsed: ParsedQuery, limit: int, rare: tuple[str, str, list] | None = None):
     """Up to ``limit + 1`` visible profiles, best first, annotated with ``search_rank``
-    and ``search_score``."""
+    and ``search_score``. ``rare``: the rarest word and its match, from
+    :func:`_rare_word_sql`, if it is rare (PostgreSQL)."""
     if parsed.empty:
         return []
-    rare = _rare_word_sql(parsed) if access.uses_profile_index() else None
     rows = _rare_plan(user, parsed, *rare) if rare is not None else None
     # rows is None: no rare word. A rare word (a few thousand matches): its matches that
     # the user may see are found first, then only those few rows are tested against the
@@ -630,15 +641,20 @@ def search(user, q: str, limit: int = DEFAULT_LIMIT, *, audit: bool = True) -> S
     if parsed.empty:
         return results
     with transaction.atomic():
+        rare = None
         if _on_postgres():
-            with connection.cursor() as cursor:
-                # Local to this transaction: other queries keep pg_trgm's defaults.
-                # No parallel workers either: starting them costs more than these small,
-                # index-driven queries (12 of the 25 ms of a case search, measured).
-                cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
-                               "set_config('max_parallel_workers_per_gather', '0', true)",
-                               [str(WORD_SIMILARITY_THRESHOLD)])
-        profiles = search_profiles(user, parsed, limit)
+            # Local to this transaction: other queries keep pg_trgm's defaults.
+            # No parallel workers either: starting them costs more than these small,
+            # index-driven queries (12 of the 25 ms of a case search, measured).
+            settings = ("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+                        "set_config('max_parallel_workers_per_gather', '0', true)", [str(WORD_SIMILARITY_THRESHOLD)])
+            if parsed.words and access.uses_profile_index():
+                # The settings travel with the words' estimates: one round trip less.
+                rare = _rare_word_sql(parsed, before=settings)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(*settings)
+        profiles = search_profiles(user, parsed, limit, rare)
         cases = search_cases(user, parsed, limit)
         results.profiles, results.more_profiles = profiles[:limit], len(profiles) > limit
         results.cases, results.more_cases = cases[:limit], len(cases) > limit

@@ -134,11 +134,25 @@ def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.V
     the name index probing each row — 16,739 probes and a second for a user who sees
     4,365 of 1,000,000 profiles (issue 8: "misplanned unless the match is computed
     first"). Point look-ups keep the semi-join, which probes only their rows."""
+    if model is Profile and uses_profile_index() and _is_active_user(user):
+        sql, params = _profile_index_sql(user, level)
+        return RawSQL(sql if _point_lookup.get() else f"SELECT unnest(ARRAY({sql}))", params)
     ids = _visible_root_pks(model, user, level)
     if connection.vendor != "postgresql" or _point_lookup.get() or not _is_active_user(user):
         return ids
     sql, params = ids.query.sql_with_params()
     return RawSQL(f"SELECT unnest(ARRAY({sql}))", params)
+
+
+def _profile_index_sql(user, level: int) -> tuple[str, list]:
+    """``profile_access_entries(user, level)``'s profile ids as SQL text: every
+    restriction to profiles builds it, and building and compiling the queryset took a
+    quarter of a millisecond (measured at scale 1.0) against none for the text. The
+    equivalence test in tests/core/test_access_index.py keeps the two the same."""
+    principals, params = _principals_sql(user)
+    sql = ("SELECT e.profile_id FROM core_profileaccessentry e "
+           f"WHERE e.level >= %s AND e.principal IN ({principals}) AND (e.expires_at IS NULL OR e.expires_at > %s)")
+    return sql, [int(level), *params, timezone.now()]
 
 
 def _visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.VIEW) -> QuerySet:

@@ -128,3 +128,35 @@ def test_profile_listing_pages_from_the_index_agree_with_restrict(client):
     assert list(first.context["object_list"]) + list(second.context["object_list"]) == expected
     backwards = client.get(url, {"ordering": "-name"})
     assert list(backwards.context["object_list"]) == expected[::-1][:50]
+
+
+def test_the_text_restriction_selects_what_the_queryset_selects():
+    """``visible_root_pks`` writes the access-index restriction as SQL text; it must pick
+    the same profiles as ``profile_access_entries`` for every user and level, expired
+    rows and organisation admins included, in listings and point look-ups."""
+    from core.access.engine import _profile_index_sql, profile_access_entries
+
+    w = make_world()
+    a = ProfileFactory(owner_team=w.norfolk_iom)
+    b = ProfileFactory(owner_team=w.waveney_asb)
+    c = ProfileFactory(owner_team=w.staffs_iom)
+    services.grant_access(b, w.norfolk_iom, AccessLevel.CONTRIBUTE, by=w.waveney_officer, reason="joint")
+    services.grant_access(c, w.norfolk_officer, AccessLevel.VIEW, by=w.staffs_officer, reason="named")
+    expired = services.grant_access(a, w.staffs_officer, AccessLevel.MANAGE, by=w.norfolk_officer, reason="brief",
+                                    expires_at=timezone.now() + timedelta(hours=1))
+    ProfileUserObjectPermission.objects.filter(grant=expired).update(expires_at=timezone.now() - timedelta(seconds=1))
+    everyone = [a.pk, b.pk, c.pk]
+    checked = 0
+    for user in (w.norfolk_officer, w.waveney_officer, w.staffs_officer, w.norfolk_spoc, w.outsider):
+        for level in AccessLevel:
+            sql, params = _profile_index_sql(user, level)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                by_text = {row[0] for row in cursor.fetchall()}
+            by_orm = set(profile_access_entries(user, level).values_list("profile_id", flat=True))
+            assert by_text == by_orm
+            listed = set(access.restrict(Profile.objects.all(), user, level).values_list("pk", flat=True))
+            assert listed == by_orm
+            assert access.visible_pks(user, Profile, everyone, level) == by_orm & set(everyone)
+            checked += len(by_orm)
+    assert checked  # the world is not empty
