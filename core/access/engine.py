@@ -198,27 +198,40 @@ def visible_profile_page(user, start: int, stop: int, *, descending: bool = Fals
     if not _is_active_user(user) or stop <= start:
         return []
     if uses_profile_index():
-        # Each principal's rows come off the index already in order: take the first
-        # ``stop`` of each (a lateral index scan), then merge, de-duplicate and cut. The
-        # first ``stop`` distinct profiles overall are among them, and only
-        # principals × ``stop`` rows are ever sorted — not everything the user may see.
-        direction = "DESC" if descending else "ASC"
-        order = f"last_name {direction}, first_name {direction}, profile_id {direction}"
-        principals, params = _principals_sql(user)
-        sql = f"""
+        sql, params = visible_profile_page_sql(user, start, stop, descending=descending, level=level)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+    fields = ("last_name", "first_name", "id")
+    qs = restrict(Profile.objects.all(), user, level).order_by(*(f"-{f}" if descending else f for f in fields))
+    return list(qs.values_list("pk", flat=True)[start:stop])
+
+
+def visible_profile_page_sql(user, start: int, stop: int, *, descending: bool = False,
+                             level: int = AccessLevel.VIEW) -> tuple[str, list]:
+    """:func:`visible_profile_page` as SQL text selecting the page's ids in order, from the
+    access index (PostgreSQL, an active user): for ``pk__in=RawSQL(...)``, so that a
+    listing loads its page's rows in the same statement. Selects nothing for an inactive
+    user."""
+    if not _is_active_user(user):
+        return "SELECT NULL::bigint WHERE FALSE", []
+    # Each principal's rows come off the index already in order: take the first ``stop``
+    # of each (a lateral index scan), then merge, de-duplicate and cut. The first
+    # ``stop`` distinct profiles overall are among them, and only principals × ``stop``
+    # rows are ever sorted — not everything the user may see.
+    direction = "DESC" if descending else "ASC"
+    order = f"last_name {direction}, first_name {direction}, profile_id {direction}"
+    principals, params = _principals_sql(user)
+    sql = f"""
+        SELECT page.profile_id FROM (
             SELECT DISTINCT a.last_name, a.first_name, a.profile_id
               FROM (SELECT DISTINCT p.id FROM ({principals}) AS p(id)) AS pr
              CROSS JOIN LATERAL (
                    SELECT e.last_name, e.first_name, e.profile_id FROM core_profileaccessentry e
                     WHERE e.principal = pr.id AND e.level >= %s AND (e.expires_at IS NULL OR e.expires_at > %s)
                     ORDER BY {order} LIMIT %s) AS a
-             ORDER BY {order} LIMIT %s OFFSET %s"""
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, int(level), timezone.now(), stop, stop - start, start])
-            return [row[2] for row in cursor.fetchall()]
-    fields = ("last_name", "first_name", "id")
-    qs = restrict(Profile.objects.all(), user, level).order_by(*(f"-{f}" if descending else f for f in fields))
-    return list(qs.values_list("pk", flat=True)[start:stop])
+             ORDER BY {order} LIMIT %s OFFSET %s) AS page"""
+    return sql, [*params, int(level), timezone.now(), stop, stop - start, start]
 
 
 def _root_filter(prefix: str, model: type[models.Model]) -> Callable[[object, int], Q]:

@@ -3,24 +3,36 @@
 Django's paginator asks its object list for ``count()`` and a slice; a queryset
 restricted by ``core.access.restrict`` answers both with a semi-join that, for a user who
 sees thousands of profiles, fetches every one of them to sort the page. On PostgreSQL
-:class:`VisibleProfileList` answers them from the access index instead (one index-only
-count; one lateral index scan for the page's ids), then loads only the page's rows
-through the view's own queryset — still restricted, so the index can never show more
-than ``restrict`` would."""
+:class:`VisibleProfileList` answers them from the access index instead: one index-only
+count, and one statement for the page — a lateral index scan for its ids, and their rows
+through the listing's own queryset. The ids come from the index that ``restrict`` itself
+reads on PostgreSQL, so the page can never show more than ``restrict`` would; checking
+the rows against it a second time cost a third of the page's time (0.65 of 2.7 ms at
+scale 1.0) and checked the same rows. Elsewhere (SQLite) the page is ``restrict``'s."""
 
 from __future__ import annotations
 
-from .engine import visible_profile_count, visible_profile_page
+from django.db.models.expressions import RawSQL
+
+from .engine import restrict, uses_profile_index, visible_profile_count, visible_profile_page_sql
 
 
 class VisibleProfileList:
+    """``rows``: the profiles queryset the page's rows are loaded from, with the
+    listing's ``select_related`` and prefetches but not restricted — the page's ids
+    (PostgreSQL) or ``restrict`` (elsewhere) decide which rows it gives."""
+
     ordered = True
 
-    def __init__(self, user, queryset, *, descending: bool = False):
+    def __init__(self, user, rows, *, descending: bool = False):
         self.user = user
-        self.queryset = queryset
+        self.rows = rows
         self.descending = descending
         self._count = None
+
+    @property
+    def model(self):
+        return self.rows.model
 
     def count(self) -> int:
         if self._count is None:
@@ -37,6 +49,11 @@ class VisibleProfileList:
                 raise IndexError(key)
             return rows[0]
         start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
-        ids = visible_profile_page(self.user, start, stop, descending=self.descending)
-        rows = {row.pk: row for row in self.queryset.filter(pk__in=ids)}
-        return [rows[pk] for pk in ids if pk in rows]
+        if stop <= start:
+            return []
+        order = [f"-{f}" if self.descending else f for f in ("last_name", "first_name", "id")]
+        if not uses_profile_index():
+            return list(restrict(self.rows, self.user).order_by(*order)[start:stop])
+        # The page's ids and its rows in one statement; the rows sorted as the index is.
+        ids = RawSQL(*visible_profile_page_sql(self.user, start, stop, descending=self.descending))
+        return list(self.rows.filter(pk__in=ids).order_by(*order))

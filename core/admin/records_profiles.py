@@ -123,17 +123,16 @@ class ProfileIndexView(RestrictedListingView):
     def columns(self):
         return profile_columns()
 
-    def get_base_queryset(self):
+    @staticmethod
+    def with_columns(queryset):
         # One query for the page, one per prefetch: the count does not grow with rows.
-        return (
-            super()
-            .get_base_queryset()
-            .select_related("owner_team__organisation")
-            .prefetch_related(
-                Prefetch("person_roles", queryset=PersonRole.objects.order_by("role")),
-                Prefetch("warning_markers", queryset=WarningMarker.objects.order_by("marker")),
-            )
+        return queryset.select_related("owner_team__organisation").prefetch_related(
+            Prefetch("person_roles", queryset=PersonRole.objects.order_by("role")),
+            Prefetch("warning_markers", queryset=WarningMarker.objects.order_by("marker")),
         )
+
+    def get_base_queryset(self):
+        return self.with_columns(super().get_base_queryset())
 
     def fast_listing(self, queryset):
         # The unfiltered list by name — the landing page — is paged from the access index.
@@ -142,7 +141,8 @@ class ProfileIndexView(RestrictedListingView):
             return None
         if not access.uses_profile_index():
             return None
-        return VisibleProfileList(self.request.user, queryset, descending=ordering.startswith("-"))
+        return VisibleProfileList(self.request.user, self.with_columns(Profile.objects.all()),
+                                  descending=ordering.startswith("-"))
 
     def term_filter(self, term):
         # Names and aliases; an alias match is a semi-join, so no duplicate rows.

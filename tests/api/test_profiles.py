@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -118,6 +119,32 @@ def test_query_count_does_not_grow_with_page_size(world, staffs):
         return len(ctx)
 
     assert queries(2) == queries(30)
+
+
+@pytest.mark.postgres
+def test_the_unfiltered_list_by_name_pages_from_the_access_index_and_agrees_with_restrict(world, staffs, monkeypatch):
+    from core import access
+    from core.access import listing
+
+    user, api = staffs
+    for i in range(23):
+        ProfileFactory(owner_team=world.staffs_iom, last_name=f"Name{i % 5}", first_name=f"F{i % 3}")
+    shared = ProfileFactory(owner_team=world.norfolk_iom, last_name="Name2")
+    services.grant_access(shared, world.staffs_iom, AccessLevel.VIEW, by=world.norfolk_officer, reason="joint")
+    services.grant_access(shared, user, AccessLevel.VIEW, by=world.norfolk_officer, reason="twice")
+    ProfileFactory.create_batch(3, owner_team=world.norfolk_iom, last_name="Name1")  # not shared
+    expected = list(access.restrict(Profile.objects.all(), user).order_by("last_name", "first_name", "id")
+                    .values_list("pk", flat=True))
+    pages = []
+    monkeypatch.setattr(listing.VisibleProfileList, "__getitem__",
+                        lambda self, key, real=listing.VisibleProfileList.__getitem__: pages.append(key) or real(self, key))
+    first = api.get("/profiles/", page_size=20).json()
+    second = api.get("/profiles/", page_size=20, page=2).json()
+    assert pages == [slice(0, 20), slice(20, 40)]  # the index path
+    assert first["count"] == second["count"] == len(expected) == 24  # the twice-shared profile once
+    assert [p["id"] for p in first["items"] + second["items"]] == expected
+    filtered = api.get("/profiles/", risk="unknown", page_size=100).json()  # a filter: the generic path
+    assert len(pages) == 2 and [p["id"] for p in filtered["items"]] == expected
 
 
 def test_create_profile(world, staffs):

@@ -83,6 +83,28 @@ def test_inactive_member_of_owner_team_sees_nothing(world):
     assert not access.can(world.staffs_officer, p)
 
 
+def test_profile_listing_pages_are_restricts_pages_and_empty_for_an_inactive_user(world):
+    """``VisibleProfileList`` (the profile list screen and API): the access index's pages
+    on PostgreSQL, ``restrict``'s elsewhere — the same rows in the same order."""
+    from core.access.listing import VisibleProfileList
+
+    for name in ("Moss", "Abel", "Moss", "Zane", "Birch"):
+        ProfileFactory(owner_team=world.staffs_iom, last_name=name)
+    shared = ProfileFactory(owner_team=world.norfolk_iom, last_name="Lane")
+    share(shared, world.staffs_iom, VIEW, by=world.norfolk_officer)
+    ProfileFactory(owner_team=world.norfolk_iom, last_name="Hidden")
+    user = world.staffs_officer
+    expected = list(access.restrict(Profile.objects.all(), user).order_by("last_name", "first_name", "id"))
+    listing = VisibleProfileList(user, Profile.objects.all())
+    assert len(listing) == 6 and listing[0:50] == expected and listing[2:4] == expected[2:4]
+    assert listing[5] == expected[5] and listing[4:4] == []
+    assert VisibleProfileList(user, Profile.objects.all(), descending=True)[0:3] == expected[::-1][:3]
+    user.is_active = False
+    user.save()
+    gone = VisibleProfileList(user, Profile.objects.all())
+    assert len(gone) == 0 and gone[0:50] == []
+
+
 def test_superuser_without_teams_sees_nothing(world):
     ProfileFactory(owner_team=world.staffs_iom)
     CaseFactory(owner_team=world.staffs_iom)
