@@ -130,8 +130,9 @@ class RecentRecordsPanel(DashboardPanel):
                 order.append((object_type, int(object_id)))
         profile_ids = [pk for t, pk in order if t == "core.profile"]
         case_ids = [pk for t, pk in order if t == "core.case"]
-        profiles = {p.pk: p for p in access.restrict(Profile.objects.filter(pk__in=profile_ids), self.user)}
-        cases = {c.pk: c for c in access.restrict(Case.objects.filter(pk__in=case_ids), self.user)}
+        profiles = access.restrict(Profile.objects.filter(pk__in=profile_ids), self.user, point_lookup=True)
+        cases = access.restrict(Case.objects.filter(pk__in=case_ids), self.user, point_lookup=True)
+        profiles, cases = {p.pk: p for p in profiles}, {c.pk: c for c in cases}
         rows = []
         for object_type, pk in order:
             if object_type == "core.profile" and pk in profiles:

@@ -216,7 +216,8 @@ class GalleryGridView(_Screen):
         can_add = False
         if self.gallery.kind == Gallery.Kind.EXPLICIT:
             ids = [p.pk for p in page.object_list]
-            mine = access.restrict(Profile.objects.filter(pk__in=ids), request.user, AccessLevel.CONTRIBUTE)
+            mine = access.restrict(Profile.objects.filter(pk__in=ids), request.user, AccessLevel.CONTRIBUTE,
+                                   point_lookup=True)
             entries = dict(GalleryEntry.objects.filter(
                 gallery=self.gallery, removed_at__isnull=True, profile_id__in=mine.values("pk")
             ).values_list("profile_id", "pk"))

@@ -122,7 +122,8 @@ def households(profile: Profile, user) -> list[dict]:
     """The households the person is in, with the other members the viewer may see. Two
     queries."""
     mine = list(
-        access.restrict(HouseholdMember.objects.filter(profile_id=profile.pk), user).select_related("household")
+        access.restrict(HouseholdMember.objects.filter(profile_id=profile.pk), user, point_lookup=True)
+        .select_related("household")
     )
     if not mine:
         return []

@@ -260,7 +260,9 @@ def fetch_report(user, pk, level=AccessLevel.VIEW) -> Report:
 
 def rendered_fields(schema, data, user) -> list[tuple[dict, str]]:
     person_ids = [data.get(e["key"]) for e in schema if e["kind"] == "person" and data.get(e["key"])]
-    people = {p.pk: p for p in access.restrict(Profile.objects.filter(pk__in=person_ids), user)} if person_ids else {}
+    people = {}
+    if person_ids:
+        people = {p.pk: p for p in access.restrict(Profile.objects.filter(pk__in=person_ids), user, point_lookup=True)}
     return [(entry, display_value(entry, data.get(entry["key"]), people)) for entry in schema]
 
 

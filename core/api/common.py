@@ -106,7 +106,7 @@ def visible_or_field_error(model, user, pk, field: str, level=access.AccessLevel
     that says the same whether it does not exist or is out of reach (no leak)."""
     if pk is None:
         return None
-    found = access.restrict(model._default_manager.filter(pk=pk), user, level).first()
+    found = access.restrict(model._default_manager.filter(pk=pk), user, level, point_lookup=True).first()
     if found is None:
         raise ValidationError({field: f"No such {model._meta.verbose_name} that you can use."})
     return found

@@ -147,7 +147,8 @@ class ParticipantForm(forms.Form):
         self.user = user
 
     def clean_profile(self):
-        profile = access.restrict(Profile.objects.filter(pk=self.cleaned_data["profile"]), self.user).first()
+        profile = access.restrict(Profile.objects.filter(pk=self.cleaned_data["profile"]), self.user,
+                                   point_lookup=True).first()
         if profile is None:
             raise forms.ValidationError("Choose a person you can see.")
         return profile
