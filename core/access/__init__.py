@@ -30,6 +30,7 @@ from __future__ import annotations
 from .engine import (
     AccessLevel,
     can,
+    computed_first,
     get_object_or_404,
     level_for,
     restrict,
@@ -43,6 +44,6 @@ from .engine import (
 )
 
 __all__ = [
-    "AccessLevel", "can", "get_object_or_404", "level_for", "restrict", "uses_profile_index", "user_organisation_ids", "user_team_ids",
+    "AccessLevel", "can", "computed_first", "get_object_or_404", "level_for", "restrict", "uses_profile_index", "user_organisation_ids", "user_team_ids",
     "visible_pks", "visible_profile_count", "visible_profile_page", "visible_root_pks",
 ]

@@ -138,7 +138,18 @@ def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.V
         sql, params = _profile_index_sql(user, level)
         return RawSQL(sql if _point_lookup.get() else f"SELECT unnest(ARRAY({sql}))", params)
     ids = _visible_root_pks(model, user, level)
-    if connection.vendor != "postgresql" or _point_lookup.get() or not _is_active_user(user):
+    if _point_lookup.get() or not _is_active_user(user):
+        return ids
+    return computed_first(ids)
+
+
+def computed_first(ids: QuerySet):
+    """The values a one-column subquery selects, computed once before the query using
+    them (PostgreSQL: ``unnest(ARRAY(…))``), for the right-hand side of ``__in``. As a
+    semi-join, a listing's ``ORDER BY … LIMIT`` may be planned as a walk down the order's
+    index that probes each row until the page is full, which is slow when the rows are
+    few or correlated with the order. Elsewhere ``ids`` itself."""
+    if connection.vendor != "postgresql":
         return ids
     sql, params = ids.query.sql_with_params()
     return RawSQL(f"SELECT unnest(ARRAY({sql}))", params)

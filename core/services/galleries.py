@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import audit
-from ..access import AccessLevel, user_organisation_ids, user_team_ids
+from ..access import AccessLevel, computed_first, user_organisation_ids, user_team_ids
 from ..models import (
     AccessRequest,
     AuditAction,
@@ -80,8 +80,10 @@ def gallery_profiles(gallery: Gallery) -> QuerySet:
             card_risk=Subquery(current.values("risk_level")[:1]),
             card_added_at=Subquery(current.values("added_at")[:1]),
         )
+    # The audience's teams first: the grid's "newest first" page was otherwise planned as
+    # a walk down the updated-at index probing each profile (34 ms; 6.5 ms this way).
     audience_teams = Team.objects.filter(organisation_id__in=audience_organisation_ids(gallery)).values("pk")
-    profiles = profiles.filter(owner_team_id__in=audience_teams)
+    profiles = profiles.filter(owner_team_id__in=computed_first(audience_teams))
     for role in gallery.person_roles or []:
         profiles = profiles.filter(Exists(PersonRole.objects.filter(profile_id=OuterRef("pk"), role=role)))
     if gallery.risk_levels:
