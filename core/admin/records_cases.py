@@ -84,7 +84,7 @@ def all_stage_choices() -> list[tuple[str, str]]:
 def participants_with_visibility(case: Case, user) -> list[CaseParticipant]:
     """The case's participants, each with ``profile_visible``: may ``user`` see that
     person? (Being on a visible case does not share its people.) One query."""
-    visible = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user)
+    visible = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user, point_lookup=True)
     return list(
         access.restrict(case.participants.all(), user)
         .select_related("profile")

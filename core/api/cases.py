@@ -134,7 +134,7 @@ class CaseFilters(Schema):
 
 
 def cases_for(user):
-    visible = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user)
+    visible = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user, point_lookup=True)
     participants = CaseParticipant.objects.select_related("profile").annotate(profile_visible=Exists(visible))
     return access.restrict(Case.objects.all(), user).select_related("owner_team__organisation", "lead").prefetch_related(
         Prefetch("participants", queryset=participants.order_by("id"))

@@ -177,8 +177,8 @@ class ReferralFilters(Schema):
 
 
 def referrals_for(user):
-    visible_profile = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user)
-    visible_case = access.restrict(Case.objects.filter(pk=OuterRef("case_id")), user)
+    visible_profile = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user, point_lookup=True)
+    visible_case = access.restrict(Case.objects.filter(pk=OuterRef("case_id")), user, point_lookup=True)
     return access.restrict(Referral.objects.all(), user).select_related(
         "from_team__organisation", "to_team__organisation", "made_by",
     ).prefetch_related(

@@ -123,8 +123,8 @@ class TaskFilters(Schema):
 def tasks_for(user):
     """Tasks ``user`` may see, each annotated ``case_visible``/``profile_visible`` (may
     the user see the record it is on?) — in the page's one query."""
-    visible_case = access.restrict(Case.objects.filter(pk=OuterRef("case_id")), user)
-    visible_profile = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user)
+    visible_case = access.restrict(Case.objects.filter(pk=OuterRef("case_id")), user, point_lookup=True)
+    visible_profile = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user, point_lookup=True)
     return access.restrict(Task.objects.all(), user).select_related(
         "assigned_user", "assigned_team__organisation", "created_by",
     ).annotate(case_visible=Exists(visible_case), profile_visible=Exists(visible_profile))
