@@ -212,6 +212,15 @@ class Bench:
 
         self.run("profile hub, HTTP (1,000 activities)", get, target_ms=100, max_queries=20)
 
+        tab = reverse("wraparound_profiles:tab", args=[self.meta["hub"], "chronology"])
+
+        def chronology():
+            response = client.get(tab)
+            assert response.status_code == 200, response.status_code
+
+        self.run("profile hub, chronology tab, HTTP (1,000 activities)", chronology, max_queries=20,
+                 note="the tab's fragment, fetched when the tab is first shown")
+
     def object_check(self):
         from core import access
         from core.models import Profile

@@ -37,6 +37,7 @@ from .engine import (
     user_organisation_ids,
     user_team_ids,
     uses_profile_index,
+    visible_entry_pks,
     visible_pks,
     visible_profile_count,
     visible_profile_page,
@@ -45,5 +46,5 @@ from .engine import (
 
 __all__ = [
     "AccessLevel", "can", "computed_first", "get_object_or_404", "level_for", "restrict", "uses_profile_index", "user_organisation_ids", "user_team_ids",
-    "visible_pks", "visible_profile_count", "visible_profile_page", "visible_root_pks",
+    "visible_entry_pks", "visible_pks", "visible_profile_count", "visible_profile_page", "visible_root_pks",
 ]

@@ -64,7 +64,7 @@ def chronology_queryset(profile: Profile, user):
     entries = Activity.objects.filter(case_id__in=cases).order_by().values("pk").union(
         Activity.objects.filter(profile_id=profile.pk).order_by().values("pk"), all=True
     )
-    return access.restrict(Activity.objects.filter(pk__in=entries), user)
+    return access.restrict(Activity.objects.filter(pk__in=entries), user, point_lookup=True)
 
 
 class ChronologyFilter(django_filters.FilterSet):
@@ -93,12 +93,14 @@ class ChronologyFilter(django_filters.FilterSet):
 
 
 def chronology(profile: Profile, user, params) -> tuple[ChronologyFilter, object]:
-    """The filter set and the requested page, newest first. Three queries: the
-    organisation choices, the count and the page."""
+    """The filter set and the requested page, newest first. Four queries: the
+    organisation choices, the count, the page and its organisations."""
     base = chronology_queryset(profile, user)
     filterset = ChronologyFilter(params or None, queryset=base)
     rows = filterset.qs if filterset.is_valid() else base
-    rows = rows.select_related("recorded_by", "organisation", "case").order_by("-occurred_at", "-id")
+    # The organisation prefetched, not joined: the planner expects a profile's average 5
+    # entries, and for the hub's 1,000 the join scanned every organisation per entry.
+    rows = rows.select_related("recorded_by", "case").prefetch_related("organisation").order_by("-occurred_at", "-id")
     page = Paginator(rows, CHRONOLOGY_PAGE_SIZE).get_page(params.get("page"))
     return filterset, page
 

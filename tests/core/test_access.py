@@ -396,6 +396,37 @@ def test_restricted_activity_needs_access_to_parent_too(world):
     assert visible(Activity, world.waveney_officer) == set()
 
 
+def test_visible_entry_pks_lists_what_restrict_lets_through(world):
+    """The union the API's unfiltered activity list reads: the same entries as
+    ``restrict()``'s OR, for every user and level, restricted entries included."""
+    seen_case = CaseFactory(owner_team=world.staffs_iom)
+    hidden_case = CaseFactory(owner_team=world.norfolk_iom)
+    p = ProfileFactory(owner_team=world.staffs_iom)
+    hidden_profile = ProfileFactory(owner_team=world.norfolk_iom)
+    share(p, world.waveney_asb, CONTRIBUTE, world.staffs_officer)
+    share(seen_case, world.waveney_asb, VIEW, world.staffs_officer)
+    entries = [
+        activity(world.staffs_police, case=seen_case),
+        activity(world.staffs_police, case=seen_case, profile=hidden_profile),  # follows the case
+        activity(world.staffs_police, case=hidden_case, profile=p),  # follows the hidden case
+        activity(world.staffs_police, profile=p),
+        activity(world.staffs_police, profile=p, restricted=True),
+        activity(world.waveney, profile=p, restricted=True),
+        activity(world.norfolk_police, profile=hidden_profile),
+    ]
+    for user in (world.staffs_officer, world.waveney_officer, world.norfolk_officer, world.outsider):
+        for level in (VIEW, CONTRIBUTE, MANAGE):
+            listed = set(Activity.objects.filter(pk__in=access.visible_entry_pks(Activity, user, level))
+                         .values_list("pk", flat=True))
+            assert listed == visible(Activity, user, level), (user.username, level)
+    assert visible(Activity, world.waveney_officer) == {entries[0].pk, entries[1].pk, entries[3].pk, entries[5].pk}
+    with pytest.raises(TypeError):
+        access.visible_entry_pks(Profile, world.staffs_officer)
+    world.staffs_officer.is_active = False
+    world.staffs_officer.save()
+    assert not Activity.objects.filter(pk__in=access.visible_entry_pks(Activity, world.staffs_officer)).exists()
+
+
 def test_participants_follow_their_case(world):
     c = CaseFactory(owner_team=world.staffs_iom)
     part = CaseParticipant.objects.create(case=c, profile=ProfileFactory(owner_team=world.staffs_iom))
