@@ -12,9 +12,17 @@ scale 1.0) and checked the same rows. Elsewhere (SQLite) the page is ``restrict`
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from .engine import restrict, uses_profile_index, visible_profile_count, visible_profile_page_sql
+from .engine import (
+    restrict,
+    uses_profile_index,
+    visible_activity_count,
+    visible_activity_page_sql,
+    visible_profile_count,
+    visible_profile_page_sql,
+)
 
 
 class VisibleProfileList:
@@ -56,4 +64,48 @@ class VisibleProfileList:
             return list(restrict(self.rows, self.user).order_by(*order)[start:stop])
         # The page's ids and its rows in one statement; the rows sorted as the index is.
         ids = RawSQL(*visible_profile_page_sql(self.user, start, stop, descending=self.descending))
+        return list(self.rows.filter(pk__in=ids).order_by(*order))
+
+
+class VisibleActivityList:
+    """Every activity ``user`` may see, newest first, as a paginator's object list (the
+    API's unfiltered activity list). On PostgreSQL the count and the page's ids are read
+    from the activities' covering indexes through the union of
+    :func:`core.access.visible_entry_pks` — 1.2 s for the first page and count of a user
+    who sees 13,237 of 5,000,000 activities through ``restrict()``'s ``OR``, 323 ms through
+    the union alone, which fetched every row to sort it; then only the page's rows are
+    loaded, from ``rows`` (unrestricted: the ids decide). Elsewhere it is ``restrict()``'s."""
+
+    ordered = True
+
+    def __init__(self, user, rows):
+        self.user = user
+        self.rows = rows
+        self._count = None
+
+    @property
+    def model(self):
+        return self.rows.model
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = visible_activity_count(self.user)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            rows = self[key : key + 1]
+            if not rows:
+                raise IndexError(key)
+            return rows[0]
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        if stop <= start:
+            return []
+        order = ("-occurred_at", "-id")
+        if connection.vendor != "postgresql":
+            return list(restrict(self.rows, self.user).order_by(*order)[start:stop])
+        ids = RawSQL(*visible_activity_page_sql(self.user, start, stop))
         return list(self.rows.filter(pk__in=ids).order_by(*order))

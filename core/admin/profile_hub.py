@@ -64,7 +64,10 @@ def chronology_queryset(profile: Profile, user):
     entries = Activity.objects.filter(case_id__in=cases).order_by().values("pk").union(
         Activity.objects.filter(profile_id=profile.pk).order_by().values("pk"), all=True
     )
-    return access.restrict(Activity.objects.filter(pk__in=entries), user, point_lookup=True)
+    # The entries computed first, then each checked (a point look-up): as a semi-join the
+    # plan depended on ANALYZE's sample of how many entries one profile has — a few
+    # hundred and PostgreSQL scanned every activity instead (1.8 s for the tab).
+    return access.restrict(Activity.objects.filter(pk__in=access.computed_first(entries)), user, point_lookup=True)
 
 
 class ChronologyFilter(django_filters.FilterSet):

@@ -93,3 +93,30 @@ def test_transfer_ownership(world, staffs):
     assert api.get(f"/profiles/{profile.pk}").status_code == 200
     again = api.post(f"/profiles/{profile.pk}/transfer", {**body, "consent_reviewed": True}, headers={"If-Match": '"2"'})
     assert again.status_code == 403
+
+
+def test_unfiltered_activity_list_is_every_visible_activity_newest_first(world, staffs):
+    """The unfiltered list pages through core.access.listing.VisibleActivityList; a filter
+    takes the generic path. Both give restrict()'s rows, newest first, audited."""
+    from core import access
+
+    user, api = staffs
+    case = CaseFactory(owner_team=world.staffs_iom)
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    for day in (3, 1, 4, 1, 5):
+        Activity.objects.create(case=case, summary=f"Day {day}", occurred_at=f"2026-01-0{day}T10:00:00Z",
+                                organisation=world.staffs_police)
+    Activity.objects.create(profile=profile, kind="visit", summary="Visit", occurred_at="2026-01-02T10:00:00Z",
+                            organisation=world.staffs_police)
+    Activity.objects.create(profile=ProfileFactory(owner_team=world.norfolk_iom), summary="Not ours",
+                            occurred_at="2026-01-09T10:00:00Z", organisation=world.norfolk_police)
+    expected = list(access.restrict(Activity.objects.all(), user).order_by("-occurred_at", "-id")
+                    .values_list("pk", flat=True))
+    first = api.get("/activities/", page_size=4).json()
+    second = api.get("/activities/", page_size=4, page=2).json()
+    assert first["count"] == second["count"] == len(expected) == 6
+    assert [a["id"] for a in first["items"] + second["items"]] == expected
+    visits = api.get("/activities/", kind="visit").json()
+    assert visits["count"] == 1 and visits["items"][0]["summary"] == "Visit"
+    event = AuditEvent.objects.filter(action="search", object_type="core.activity").order_by("pk").first()
+    assert event.changes["returned"] == expected[:4]

@@ -427,6 +427,34 @@ def test_visible_entry_pks_lists_what_restrict_lets_through(world):
     assert not Activity.objects.filter(pk__in=access.visible_entry_pks(Activity, world.staffs_officer)).exists()
 
 
+def test_visible_activity_list_pages_and_counts_what_restrict_lets_through(world):
+    """``VisibleActivityList`` (the API's unfiltered activity list): the covering indexes'
+    union on PostgreSQL, ``restrict()`` elsewhere — the same rows, newest first."""
+    from datetime import timedelta as td
+
+    from core.access.listing import VisibleActivityList
+
+    seen_case = CaseFactory(owner_team=world.staffs_iom)
+    p = ProfileFactory(owner_team=world.staffs_iom)
+    hidden = ProfileFactory(owner_team=world.norfolk_iom)
+    share(p, world.waveney_asb, VIEW, world.staffs_officer)
+    made = [activity(world.staffs_police, case=seen_case), activity(world.staffs_police, profile=p),
+            activity(world.staffs_police, profile=p, restricted=True), activity(world.waveney, profile=p),
+            activity(world.norfolk_police, profile=hidden), activity(world.staffs_police, case=seen_case)]
+    for i, entry in enumerate(made):  # distinct times, one tie broken by id
+        Activity.objects.filter(pk=entry.pk).update(occurred_at=timezone.now() - td(hours=min(i, 4)))
+    for user in (world.staffs_officer, world.waveney_officer, world.outsider):
+        expected = list(access.restrict(Activity.objects.all(), user).order_by("-occurred_at", "-id"))
+        listing = VisibleActivityList(user, Activity.objects.all())
+        assert len(listing) == len(expected) and listing[0:50] == expected, user.username
+        assert listing[1:3] == expected[1:3] and listing[2:2] == []
+    assert len(VisibleActivityList(world.waveney_officer, Activity.objects.all())) == 2  # not the restricted one
+    world.staffs_officer.is_active = False
+    world.staffs_officer.save()
+    gone = VisibleActivityList(world.staffs_officer, Activity.objects.all())
+    assert len(gone) == 0 and gone[0:50] == []
+
+
 def test_participants_follow_their_case(world):
     c = CaseFactory(owner_team=world.staffs_iom)
     part = CaseParticipant.objects.create(case=c, profile=ProfileFactory(owner_team=world.staffs_iom))
