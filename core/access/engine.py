@@ -136,7 +136,7 @@ def visible_root_pks(model: type[models.Model], user, level: int = AccessLevel.V
     first"). Point look-ups keep the semi-join, which probes only their rows."""
     if model is Profile and uses_profile_index() and _is_active_user(user):
         sql, params = _profile_index_sql(user, level)
-        return RawSQL(sql if _point_lookup.get() else f"SELECT unnest(ARRAY({sql}))", params)
+        return RawSQL(sql, params) if _point_lookup.get() else _unnest(sql, params)
     ids = _visible_root_pks(model, user, level)
     if _point_lookup.get() or not _is_active_user(user):
         return ids
@@ -151,7 +151,10 @@ def computed_first(ids: QuerySet):
     few or correlated with the order. Elsewhere ``ids`` itself."""
     if connection.vendor != "postgresql":
         return ids
-    sql, params = ids.query.sql_with_params()
+    return _unnest(*ids.query.sql_with_params())
+
+
+def _unnest(sql: str, params) -> RawSQL:
     return RawSQL(f"SELECT unnest(ARRAY({sql}))", params)
 
 

@@ -24,7 +24,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import HeaderButton
 
-from .. import access, services
+from .. import services
 from ..access import AccessLevel
 from ..access.listing import VisibleProfileList
 from ..forms.profile_edit import AddressFormSet, ProfileFullEditForm
@@ -138,8 +138,6 @@ class ProfileIndexView(RestrictedListingView):
         # The unfiltered list by name — the landing page — is paged from the access index.
         ordering = self.ordering or self.default_ordering
         if self.is_searching or self.is_filtering or ordering.lstrip("-") != "name":
-            return None
-        if not access.uses_profile_index():
             return None
         return VisibleProfileList(self.request.user, self.with_columns(Profile.objects.all()),
                                   descending=ordering.startswith("-"))

@@ -212,11 +212,13 @@ def profiles_for(user):
     return _with_response_fields(access.restrict(Profile.objects.all(), user))
 
 
-
-
 @router.get("/", response={200: list[ProfileOut], **ERRORS}, summary="List profiles you can see")
 @paginate(AuditedPagination)
 def list_profiles(request: HttpRequest, filters: Query[ProfileFilters]):
+    request.api_list_filters = filters.dict()
+    if filters.ordering == "name" and not any(value for name, value in filters if name != "ordering"):
+        # The unfiltered list by name is paged from the access index, as the admin's list is.
+        return VisibleProfileList(request.user, _with_response_fields(Profile.objects.all()))
     queryset = profiles_for(request.user)
     if filters.updated_since:
         queryset = queryset.filter(updated_at__gte=filters.updated_since)
@@ -230,11 +232,6 @@ def list_profiles(request: HttpRequest, filters: Query[ProfileFilters]):
         # Only cases the caller can see: a hidden case must not reveal who is in it.
         participations = access.restrict(CaseParticipant.objects.filter(case__programme=filters.programme), request.user)
         queryset = queryset.filter(pk__in=participations.values("profile_id"))
-    request.api_list_filters = filters.dict()
-    unfiltered = not any(value for name, value in filters if name != "ordering")
-    if filters.ordering == "name" and unfiltered and access.uses_profile_index():
-        # The unfiltered list by name is paged from the access index, as the admin's list is.
-        return VisibleProfileList(request.user, _with_response_fields(Profile.objects.all()))
     order = ("last_name", "first_name", "id") if filters.ordering == "name" else ("updated_at", "id")
     return queryset.order_by(*order)
 
