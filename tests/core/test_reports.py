@@ -144,6 +144,19 @@ def test_restricted_report_is_seen_only_by_the_authors_organisation(world, profi
     assert login(world.norfolk_officer).get(reverse("wraparound_reports:detail", args=[report.pk])).status_code == 404
 
 
+def test_report_page_names_a_person_field_only_to_readers_who_may_see_that_person(world, profile):
+    rt = make_type(slug="contacts", name="Contacts", schema=[
+        {"key": "associate", "label": "Associate", "kind": "person"}])
+    associate = ProfileFactory(owner_team=world.staffs_iom, first_name="Rhys", last_name="Vantage")
+    report = services.create_report(by=world.staffs_officer, report_type=rt, profile=profile,
+                                     data={"associate": associate.pk})
+    services.grant_access(profile, world.norfolk_iom, AccessLevel.VIEW, by=world.staffs_officer, reason="Joint work")
+    url = reverse("wraparound_reports:detail", args=[report.pk])
+    assert "Rhys Vantage" in login(world.staffs_officer).get(url).content.decode()
+    seen_by_norfolk = login(world.norfolk_officer).get(url).content.decode()
+    assert "Rhys Vantage" not in seen_by_norfolk and "A person you do not have access to" in seen_by_norfolk
+
+
 def test_viewer_without_contribute_cannot_write_a_report(world, profile):
     services.grant_access(profile, world.norfolk_iom, AccessLevel.VIEW, by=world.staffs_officer, reason="Joint work")
     rt = make_type()
