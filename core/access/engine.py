@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 
@@ -337,28 +339,40 @@ def _relationship_filter(user, level) -> Q:
     )
 
 
-def _task_filter(user, level) -> Q:
+def _task_arms(user, level) -> list[Q]:
     # A task follows its parent; its assignees (the user, or members of the team) see it
     # too — assigning a task is telling them about it.
-    on_case = Q(case_id__in=visible_root_pks(Case, user, level))
-    on_profile = Q(case__isnull=True, profile_id__in=visible_root_pks(Profile, user, level))
-    assigned = Q(assigned_user_id=user.pk) | Q(assigned_team_id__in=user_team_ids(user))
-    return on_case | on_profile | assigned
+    return [
+        Q(case_id__in=visible_root_pks(Case, user, level)),
+        Q(case__isnull=True, profile_id__in=visible_root_pks(Profile, user, level)),
+        Q(assigned_user_id=user.pk),
+        Q(assigned_team_id__in=user_team_ids(user)),
+    ]
+
+
+def _task_filter(user, level) -> Q:
+    return _any(_task_arms(user, level))
 
 
 def _task_attachment_filter(user, level) -> Q:
     return Q(task_id__in=Task.objects.filter(_task_filter(user, level)).values("pk"))
 
 
-def _referral_filter(user, level) -> Q:
+def _referral_arms(user, level) -> list[Q]:
     # The two teams and the referrer are parties to it; those who may see the profile
     # see the referrals made about it (read only).
-    parties = (
-        Q(from_team_id__in=user_team_ids(user)) | Q(to_team_id__in=user_team_ids(user)) | Q(made_by_id=user.pk)
-    )
+    parties = [Q(from_team_id__in=user_team_ids(user)), Q(to_team_id__in=user_team_ids(user)), Q(made_by_id=user.pk)]
     if level == AccessLevel.VIEW:
-        return parties | Q(profile_id__in=visible_root_pks(Profile, user, level))
+        return [*parties, Q(profile_id__in=visible_root_pks(Profile, user, level))]
     return parties
+
+
+def _referral_filter(user, level) -> Q:
+    return _any(_referral_arms(user, level))
+
+
+def _any(arms: list[Q]) -> Q:
+    return functools.reduce(operator.or_, arms)
 
 
 #: How each protected model is narrowed: a function of (user, level) returning a Q.
@@ -385,6 +399,15 @@ FILTERS: dict[type[models.Model], Callable[[object, int], Q]] = {
 }
 
 
+#: Models whose filter is an ``OR`` of arms that an index answers each: listed across the
+#: user's whole reach, their rows are read as ``pk IN (arm UNION ALL arm …)`` (see
+#: :func:`restrict`'s ``listing``).
+ARMS: dict[type[models.Model], Callable[[object, int], list[Q]]] = {
+    Task: _task_arms,
+    Referral: _referral_arms,
+}
+
+
 def register_protected(model: type[models.Model], build_filter: Callable[[object, int], Q]) -> None:
     """Let a plugin's model follow a parent's access, e.g.
     ``register_protected(CustodyPeriod, follow("profile_id", Profile))``."""
@@ -400,13 +423,21 @@ def follow(prefix: str, parent: type[models.Model]) -> Callable[[object, int], Q
     return _root_filter(prefix, parent)
 
 
-def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW, *, point_lookup: bool = False) -> QuerySet:
+def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW, *, point_lookup: bool = False,
+             listing: bool = False) -> QuerySet:
     """Narrow ``queryset`` to the rows ``user`` may use at ``level``. Deny by default: a
     model the engine does not know raises rather than returning everything.
 
     ``point_lookup=True`` when ``queryset`` is already narrowed to a few known rows (by
     primary key): the access condition is then probed per row instead of computing
-    everything the user may see first (see :func:`visible_root_pks`)."""
+    everything the user may see first (see :func:`visible_root_pks`).
+
+    ``listing=True`` when ``queryset`` lists rows across everything the user may see (not
+    narrowed to one record or assignee): for the models in :data:`ARMS` (tasks,
+    referrals) the rows are then read on PostgreSQL as ``pk IN`` the ``UNION ALL`` of the
+    arms, each an index scan. Their ``OR`` suits a narrowed query, but over a whole table
+    PostgreSQL cannot use an index for it: the API's unfiltered task list scanned all
+    1,000,000 tasks at scale 1.0 (360 ms for a page and its count)."""
     model = queryset.model
     if model not in FILTERS:
         raise TypeError(f"{model._meta.label} is not protected by core.access.")
@@ -414,6 +445,10 @@ def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW, *, point_l
         return queryset.none()
     token = _point_lookup.set(point_lookup)
     try:
+        if listing and model in ARMS and connection.vendor == "postgresql":
+            arms = [model._default_manager.filter(arm).order_by().values("pk")
+                    for arm in ARMS[model](user, AccessLevel(level))]
+            return queryset.filter(pk__in=arms[0].union(*arms[1:], all=True))
         condition = FILTERS[model](user, AccessLevel(level))
     finally:
         _point_lookup.reset(token)

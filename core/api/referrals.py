@@ -176,10 +176,12 @@ class ReferralFilters(Schema):
     made_since: IsoDateTime | None = Field(None, description="Made at or after (ISO 8601 with zone).")
 
 
-def referrals_for(user):
+def referrals_for(user, *, listing: bool = False):
+    """Referrals ``user`` may see, with their steps. ``listing``: across everything the
+    user may see (see ``core.access.restrict``)."""
     visible_profile = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user, point_lookup=True)
     visible_case = access.restrict(Case.objects.filter(pk=OuterRef("case_id")), user, point_lookup=True)
-    return access.restrict(Referral.objects.all(), user).select_related(
+    return access.restrict(Referral.objects.all(), user, listing=listing).select_related(
         "from_team__organisation", "to_team__organisation", "made_by",
     ).prefetch_related(
         Prefetch("steps", queryset=ReferralStep.objects.select_related("by").order_by("at", "id")),
@@ -195,7 +197,8 @@ def _referral_response(request, response, referral_id: int):
 @router.get("/", response={200: list[ReferralOut], **ERRORS}, summary="List referrals you can see")
 @paginate(AuditedPagination)
 def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]):
-    queryset = referrals_for(request.user)
+    # Not narrowed to a box or a person: read the union of the access arms.
+    queryset = referrals_for(request.user, listing=not (filters.box or filters.profile))
     mine = Membership.objects.filter(user=request.user).values("team_id")
     if filters.box == "in":
         queryset = queryset.filter(to_team_id__in=mine)

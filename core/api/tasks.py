@@ -120,12 +120,13 @@ class TaskFilters(Schema):
     updated_since: IsoDateTime | None = Field(None, description="Changed at or after (ISO 8601 with zone).")
 
 
-def tasks_for(user):
+def tasks_for(user, *, listing: bool = False):
     """Tasks ``user`` may see, each annotated ``case_visible``/``profile_visible`` (may
-    the user see the record it is on?) — in the page's one query."""
+    the user see the record it is on?) — in the page's one query. ``listing``: across
+    everything the user may see (see ``core.access.restrict``)."""
     visible_case = access.restrict(Case.objects.filter(pk=OuterRef("case_id")), user, point_lookup=True)
     visible_profile = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user, point_lookup=True)
-    return access.restrict(Task.objects.all(), user).select_related(
+    return access.restrict(Task.objects.all(), user, listing=listing).select_related(
         "assigned_user", "assigned_team__organisation", "created_by",
     ).annotate(case_visible=Exists(visible_case), profile_visible=Exists(visible_profile))
 
@@ -148,7 +149,8 @@ def _task_response(request, response, task_id: int):
 @router.get("/", response={200: list[TaskOut], **ERRORS}, summary="List tasks you can see")
 @paginate(AuditedPagination)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters]):
-    queryset = tasks_for(request.user)
+    # Not narrowed to an assignee or a record: read the union of the access arms.
+    queryset = tasks_for(request.user, listing=not (filters.assignee or filters.case or filters.profile))
     if filters.assignee == "me":
         queryset = queryset.filter(assigned_user=request.user)
     elif filters.assignee == "my_teams":

@@ -25,7 +25,9 @@ from core.models import (
     Profile,
     ProfileGroupObjectPermission,
     ProfileUserObjectPermission,
+    Referral,
     Relationship,
+    Task,
     Team,
 )
 from core.roles import ORGANISATION_ADMIN, SYSTEM_ADMIN, has_role
@@ -453,6 +455,52 @@ def test_visible_activity_list_pages_and_counts_what_restrict_lets_through(world
     world.staffs_officer.save()
     gone = VisibleActivityList(world.staffs_officer, Activity.objects.all())
     assert len(gone) == 0 and gone[0:50] == []
+
+
+def test_listing_tasks_and_referrals_reads_what_restrict_lets_through(world):
+    """``restrict(listing=True)`` (the API's unfiltered task and referral lists): on
+    PostgreSQL the union of the filter's arms, elsewhere its ``OR`` — the same rows for
+    every user and level: on a visible case, on no case with a visible profile, assigned
+    to the user or one of their teams; the two teams, the referrer, the profile's readers."""
+    seen_case = CaseFactory(owner_team=world.staffs_iom)
+    hidden_case = CaseFactory(owner_team=world.norfolk_iom)
+    p = ProfileFactory(owner_team=world.staffs_iom)
+    hidden = ProfileFactory(owner_team=world.norfolk_iom)
+    share(p, world.waveney_asb, VIEW, world.staffs_officer)
+    share(seen_case, world.waveney_asb, CONTRIBUTE, world.staffs_officer)
+
+    def task(team=None, user=None, **parent):
+        return Task.objects.create(title="Call", assigned_team=team, assigned_user=user, **parent)
+
+    task(world.staffs_iom, case=seen_case)
+    task(world.norfolk_iom, case=hidden_case, profile=p)  # follows the hidden case
+    task(world.norfolk_iom, profile=p)
+    task(world.norfolk_iom, profile=hidden)
+    task(world.waveney_asb, profile=hidden)  # the assignee team sees it
+    task(user=world.norfolk_ppo_officer, case=seen_case)  # the assignee and the case's readers
+    task(world.waveney_asb, user=world.outsider, case=hidden_case)
+
+    def referral(from_team, to_team, profile, by=None):
+        return Referral.objects.create(from_team=from_team, to_team=to_team, profile=profile, made_by=by,
+                                       programme="asb", case_type="asb_case", form="generic")
+
+    referral(world.staffs_iom, world.waveney_asb, p)
+    referral(world.norfolk_iom, world.norfolk_ppo, hidden, by=world.staffs_officer)  # the referrer
+    referral(world.norfolk_iom, world.norfolk_ppo, p)  # the profile's readers
+    referral(world.norfolk_ppo, world.waveney_housing, hidden)
+
+    for model in (Task, Referral):
+        for user in (world.staffs_officer, world.waveney_officer, world.norfolk_officer, world.norfolk_ppo_officer,
+                     world.outsider):
+            for level in (VIEW, CONTRIBUTE, MANAGE):
+                listed = access.restrict(model.objects.all(), user, level, listing=True)
+                if connection.vendor == "postgresql":
+                    assert "UNION ALL" in str(listed.query)
+                assert set(listed.values_list("pk", flat=True)) == visible(model, user, level), (user.username, level)
+    assert len(visible(Task, world.waveney_officer)) == 5 and len(visible(Referral, world.staffs_officer)) == 3
+    world.staffs_officer.is_active = False
+    world.staffs_officer.save()
+    assert not access.restrict(Referral.objects.all(), world.staffs_officer, listing=True).exists()
 
 
 def test_participants_follow_their_case(world):
