@@ -328,6 +328,39 @@ class Bench:
                  note=f"newest first, of the {visible:,} activities on the cases and profiles the user sees")
 
 
+    def work_lists(self):
+        """The typical user's tasks and referrals: the screens (open tasks assigned to
+        them or their teams, referrals waiting for their teams) and the API's unfiltered
+        lists of every task and referral they may see."""
+        from django.urls import reverse
+
+        from core import access
+        from core.models import Referral, Task
+
+        user = self.users["typical"]
+        client = self.client_for(user)
+
+        def getter(url, params=None):
+            def get():
+                response = client.get(url, params or {})
+                assert response.status_code == 200, response.status_code
+            return get
+
+        tasks = reverse("wraparound_tasks:index")
+        self.run("tasks screen, my open tasks, HTTP (typical)", getter(tasks), max_queries=20)
+        self.run("tasks screen, my teams' open tasks, HTTP (typical)", getter(tasks, {"scope": "team"}),
+                 max_queries=20)
+        referrals = reverse("wraparound_referrals:index")
+        self.run("referrals screen, waiting for my teams, HTTP (typical)", getter(referrals), max_queries=20)
+        visible = access.restrict(Task.objects.all(), user).count()
+        self.run("API GET /api/v1/tasks/, page of 20 (typical)", getter(reverse("api-v1:list_tasks")),
+                 max_queries=12, note=f"of the {visible:,} tasks the user sees ({Task.objects.count():,} in all)")
+        visible = access.restrict(Referral.objects.all(), user).count()
+        self.run("API GET /api/v1/referrals/, page of 20 (typical)", getter(reverse("api-v1:list_referrals")),
+                 max_queries=12,
+                 note=f"of the {visible:,} referrals the user sees ({Referral.objects.count():,} in all)")
+
+
 @contextlib.contextmanager
 def guardian_defaults():
     """Make django-guardian read its default *generic* tables (``guardian_user/
@@ -370,7 +403,8 @@ def main(argv=None) -> int:
     django_setup()
     bench = Bench(args.runs)
     for scenario in (bench.profile_lists, bench.profile_list_view, bench.case_list, bench.profile_hub,
-                     bench.object_check, bench.name_search, bench.gallery, bench.dashboard, bench.api_list):
+                     bench.object_check, bench.name_search, bench.gallery, bench.dashboard, bench.api_list,
+                     bench.work_lists):
         scenario()
     print_table(bench.results, bench.meta)
     out = args.json or ROOT / "bench" / "results" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json"

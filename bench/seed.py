@@ -68,6 +68,8 @@ def counts(scale: float) -> dict[str, int]:
         "cases": n(300_000, 150),
         "grants": n(4_000_000, 2000),
         "activities": n(5_000_000, 2500),
+        "tasks": n(1_000_000, 500),
+        "referrals": n(200_000, 100),
     }
 
 
@@ -189,7 +191,7 @@ def seed(scale: float, *, log=print) -> dict:
         "core_partnershipmembership", "core_team", "core_membership", "core_programmemodule", "core_profile",
         "core_identifier", "core_profilealias", "core_case", "core_caseparticipant", "core_grant",
         "core_profileuserobjectpermission", "core_profilegroupobjectpermission", "core_caseuserobjectpermission",
-        "core_casegroupobjectpermission", "core_activity", "core_profileaccessentry",
+        "core_casegroupobjectpermission", "core_activity", "core_profileaccessentry", "core_referral", "core_task",
         "guardian_userobjectpermission", "guardian_groupobjectpermission",
     ]
     ddls = _drop_secondary_indexes(cur, tables)
@@ -410,6 +412,8 @@ def seed(scale: float, *, log=print) -> dict:
         [now, now],
     )
     step(f"{A + 1000} activities")
+    seed_work(cur, c, now, programme, case_type)
+    step(f"{c['tasks']} tasks, {c['referrals']} referrals")
 
     for table in tables:  # ids were given explicitly: move the sequences past them
         cur.execute(
@@ -429,6 +433,50 @@ def seed(scale: float, *, log=print) -> dict:
     cur.execute("VACUUM (ANALYZE)")
     step("vacuumed and analysed")
     return meta
+
+
+def seed_work(cur, c: dict, now, programme, case_type) -> None:
+    """Tasks and referrals, spread as a partnership's work is: tasks 60% on cases, 40% on
+    profiles; a quarter assigned to a named user (~12 each), the rest to a team (~375
+    each); 40% still open (a third of them started), due over the two years around now.
+    Referrals between random teams about random profiles, a fifth still waiting."""
+    C, N, T, U = c["cases"], c["profiles"], c["teams"], c["users"]
+    statuses = "ARRAY['open','open','open','in_progress','in_progress','done','done','done','done','done','done'," \
+               "'done','done','done','done','done','done','done','cancelled','cancelled']"
+    cur.execute(
+        f"""INSERT INTO core_task (id, title, description, due_on, priority, status, created_at, completed_at,
+                                    completion_note, version, assigned_team_id, assigned_user_id, case_id,
+                                    completed_by_id, created_by_id, profile_id, referral_id, updated_at)
+            SELECT i, 'Task ' || i, '', %s::date + ((i * 7919) %% 730 - 365)::int, 1 + (i * 31) %% 4, s.status,
+                   %s::timestamptz - ((i * 104729) %% 500000) * interval '1 minute',
+                   CASE WHEN s.status IN ('done', 'cancelled') THEN %s::timestamptz
+                        - ((i * 15485863) %% 400000) * interval '1 minute' END,
+                   '', 1,
+                   CASE WHEN i %% 4 <> 0 THEN 1 + (i * 2654435761) %% {T} END,
+                   CASE WHEN i %% 4 = 0 THEN 1 + (i * 40503) %% {U} END,
+                   CASE WHEN i %% 5 < 3 THEN 1 + (i * 7) %% {C} END,
+                   NULL, NULL,
+                   CASE WHEN i %% 5 >= 3 THEN 1 + (i * 48271) %% {N} END,
+                   NULL, %s::timestamptz - (i %% 100000) * interval '1 minute'
+              FROM generate_series(1::bigint, {c["tasks"]}) i,
+                   LATERAL (SELECT ({statuses})[1 + (i * 13) %% 20] AS status) s""",
+        [now.date(), now, now, now],
+    )
+    cur.execute(
+        f"""INSERT INTO core_referral (id, programme, case_type, form, content, person_summary, participant_role,
+                                        profile_level, referrer_case_level, status, made_at, decided_at, version,
+                                        case_id, decided_by_id, from_team_id, made_by_id, profile_id, to_team_id)
+            SELECT i, %s, %s, 'bench', '{{}}'::jsonb, '{{}}'::jsonb, 'subject', 20, 20, s.status,
+                   %s::timestamptz - ((i * 7919) %% 500000) * interval '1 minute',
+                   CASE WHEN s.status NOT IN ('submitted', 'more_info') THEN %s::timestamptz END, 1,
+                   NULL, NULL, 1 + (i * 2654435761) %% {T}, NULL, 1 + (i * 48271) %% {N},
+                   1 + (i * 40503) %% {T}
+              FROM generate_series(1::bigint, {c["referrals"]}) i,
+                   LATERAL (SELECT (ARRAY['submitted','more_info','accepted','accepted','declined','accepted',
+                                          'submitted','withdrawn','accepted','declined'])[1 + (i * 17) %% 10]
+                           AS status) s""",
+        [programme.slug, case_type.slug, now, now],
+    )
 
 
 def main(argv=None) -> None:
