@@ -59,9 +59,12 @@ class MyTasksPanel(DashboardPanel):
 
     def data(self):
         teams = Membership.objects.filter(user=self.user).values("team_id")
-        tasks = task_queryset(self.user).filter(status__in=Task.OPEN_STATUSES).filter(
-            Q(assigned_user=self.user) | Q(assigned_team_id__in=teams)
-        )
+        # Assigned to the user, or to one of their teams: a union of the two assignee
+        # indexes, computed first. As an OR, PostgreSQL could use neither and scanned
+        # every task (106 ms at scale 1.0); as a semi-join, it still did (155 ms).
+        open_ = Task.objects.filter(status__in=Task.OPEN_STATUSES).order_by().values("pk")
+        assigned = open_.filter(assigned_user=self.user).union(open_.filter(assigned_team_id__in=teams), all=True)
+        tasks = task_queryset(self.user).filter(pk__in=access.computed_first(assigned))
         rows = annotate_tasks(self.user, list(tasks[:PANEL_ROWS]))
         return {"kind": "tasks", "tasks": rows, "more_url": reverse("wraparound_tasks:index"),
                 "overdue": sum(1 for t in rows if t.overdue)}
@@ -204,7 +207,7 @@ class StatisticsPanel(DashboardPanel):
         stage_rows.sort(key=lambda r: r[0])
         start = months_back(timezone.localdate(), self.months)[0]
         per_month = dict(
-            access.restrict(Referral.objects.filter(made_at__date__gte=start), user)
+            access.restrict(Referral.objects.filter(made_at__date__gte=start), user, listing=True)
             .annotate(month=TruncMonth("made_at")).values("month").annotate(n=Count("pk"))
             .values_list("month", "n")
         )

@@ -113,6 +113,33 @@ def test_dashboard_figures_count_only_visible_cases(world):
     assert re.search(r'id="chart-open-cases-desc">[^<]*: 3<', staffs)
 
 
+def test_dashboard_lists_my_open_tasks_and_counts_the_referrals_i_see(world, hidden):
+    """"My tasks": open tasks assigned to the user or one of their teams (read as a union
+    of the two assignee indexes), not closed ones nor others' tasks on records they see.
+    "Referrals per month" counts the referrals they see (the union of the access arms)."""
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    services.create_task(by=world.staffs_officer, profile=profile, title="Ring the school",
+                         assigned_user=world.staffs_officer)
+    services.create_task(by=world.staffs_officer, profile=profile, title="Team home visit",
+                         assigned_team=world.staffs_iom)
+    done = services.create_task(by=world.staffs_officer, profile=profile, title="Old errand",
+                                assigned_user=world.staffs_officer)
+    services.complete_task(done, by=world.staffs_officer)
+    services.grant_access(profile, world.waveney_asb, AccessLevel.VIEW, by=world.staffs_officer, reason="Joint")
+    services.create_task(by=world.staffs_officer, profile=profile, title="Waveney's errand",
+                         assigned_team=world.waveney_asb)
+    services.make_referral(by=world.norfolk_officer, profile=ProfileFactory(owner_team=world.norfolk_iom),
+                           to_team=world.norfolk_ppo, form_slug="generic", form=generic(), programme="asb",
+                           case_type="asb_case")
+    content = login(world.staffs_officer).get(reverse("wagtailadmin_home")).content.decode()
+    assert "Ring the school" in content and "Team home visit" in content and "Hidden visit" in content
+    assert "Old errand" not in content and "Waveney&#x27;s errand" not in content
+    months = re.search(r'id="chart-referrals-desc">([^<]*)<', content).group(1)
+    assert sum(int(n) for n in re.findall(r": (\d+)", months)) == 1, months  # hidden's, not Norfolk's own
+    waveney = login(world.waveney_officer).get(reverse("wagtailadmin_home")).content.decode()
+    assert "Waveney&#x27;s errand" in waveney and "Ring the school" not in waveney  # sees it, not theirs
+
+
 def test_receiver_sees_the_referral_summary_not_the_profile(world, hidden):
     client = login(world.norfolk_officer)
     referral = hidden["referral"]
