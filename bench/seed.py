@@ -438,8 +438,12 @@ def seed(scale: float, *, log=print) -> dict:
 def seed_work(cur, c: dict, now, programme, case_type) -> None:
     """Tasks and referrals, spread as a partnership's work is: tasks 60% on cases, 40% on
     profiles; a quarter assigned to a named user (~12 each), the rest to a team (~375
-    each); 40% still open (a third of them started), due over the two years around now.
-    Referrals between random teams about random profiles, a fifth still waiting."""
+    each); a quarter still open (two fifths of them started), due over the two years around
+    now.
+    Referrals between random teams about random profiles, three in ten still waiting. A team is
+    a function of ``i % teams``, so status and assignee kind vary with ``i // teams`` too:
+    otherwise every task of a team would share one status (and a quarter of the teams
+    would have none)."""
     C, N, T, U = c["cases"], c["profiles"], c["teams"], c["users"]
     statuses = "ARRAY['open','open','open','in_progress','in_progress','done','done','done','done','done','done'," \
                "'done','done','done','done','done','done','done','cancelled','cancelled']"
@@ -452,14 +456,14 @@ def seed_work(cur, c: dict, now, programme, case_type) -> None:
                    CASE WHEN s.status IN ('done', 'cancelled') THEN %s::timestamptz
                         - ((i * 15485863) %% 400000) * interval '1 minute' END,
                    '', 1,
-                   CASE WHEN i %% 4 <> 0 THEN 1 + (i * 2654435761) %% {T} END,
-                   CASE WHEN i %% 4 = 0 THEN 1 + (i * 40503) %% {U} END,
+                   CASE WHEN (i + i / {T}) %% 4 <> 0 THEN 1 + (i * 2654435761) %% {T} END,
+                   CASE WHEN (i + i / {T}) %% 4 = 0 THEN 1 + (i / 3) %% {U} END,
                    CASE WHEN i %% 5 < 3 THEN 1 + (i * 7) %% {C} END,
                    NULL, NULL,
                    CASE WHEN i %% 5 >= 3 THEN 1 + (i * 48271) %% {N} END,
                    NULL, %s::timestamptz - (i %% 100000) * interval '1 minute'
               FROM generate_series(1::bigint, {c["tasks"]}) i,
-                   LATERAL (SELECT ({statuses})[1 + (i * 13) %% 20] AS status) s""",
+                   LATERAL (SELECT ({statuses})[1 + ((i * 2246822519) / 7 + i / {T}) %% 20] AS status) s""",
         [now.date(), now, now, now],
     )
     cur.execute(
@@ -473,7 +477,7 @@ def seed_work(cur, c: dict, now, programme, case_type) -> None:
                    1 + (i * 40503) %% {T}
               FROM generate_series(1::bigint, {c["referrals"]}) i,
                    LATERAL (SELECT (ARRAY['submitted','more_info','accepted','accepted','declined','accepted',
-                                          'submitted','withdrawn','accepted','declined'])[1 + (i * 17) %% 10]
+                                          'submitted','withdrawn','accepted','declined'])[1 + (i + i / {T}) %% 10]
                            AS status) s""",
         [programme.slug, case_type.slug, now, now],
     )
