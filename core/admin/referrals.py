@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
@@ -70,14 +71,15 @@ class ReferralIndexView(WorkScreen, TemplateView):
         elif status != "all":
             status = "waiting"
             referrals = referrals.filter(status__in=Referral.WAITING)
-        rows = list(referrals[:PAGE_SIZE])
+        page = Paginator(referrals, PAGE_SIZE).get_page(self.request.GET.get("p"))
+        rows = list(page.object_list)
         # A referrer may follow the referral without access to the case it started: its
         # reference is shown only to those who may open the case.
         visible_cases = access.visible_pks(user, Case, [r.case_id for r in rows if r.case_id])
         for r in rows:
             r.form_label, r.programme_label = form_label(r), programme_label(r)
             r.case_visible = r.case_id in visible_cases
-        context.update(box=box, status=status, referrals=rows,
+        context.update(box=box, status=status, referrals=rows, page=page,
                        boxes=[("in", "Referrals in"), ("out", "Referrals out")],
                        statuses=[("waiting", "Waiting"), ("closed", "Decided or withdrawn"), ("all", "All")])
         return context

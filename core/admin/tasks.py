@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -81,8 +82,9 @@ class TaskIndexView(WorkScreen, TemplateView):
         else:
             status = "open"
             tasks = tasks.filter(status__in=Task.OPEN_STATUSES)
+        page = Paginator(tasks, PAGE_SIZE).get_page(self.request.GET.get("p"))
         context.update(
-            scope=scope, status=status, tasks=annotate_tasks(user, list(tasks[:PAGE_SIZE])),
+            page=page, scope=scope, status=status, tasks=annotate_tasks(user, list(page.object_list)),
             tabs=[("mine", "My tasks"), ("team", "My teams' tasks")],
         )
         return context

@@ -140,6 +140,40 @@ def test_dashboard_lists_my_open_tasks_and_counts_the_referrals_i_see(world, hid
     assert "Waveney&#x27;s errand" in waveney and "Ring the school" not in waveney  # sees it, not theirs
 
 
+def test_task_referral_and_inbox_lists_page_through_everything(world, monkeypatch):
+    """The lists showed their first 50 rows and nothing to say there were more: a team with
+    150 open tasks saw a third of them. They page now, the count beside the links."""
+    monkeypatch.setattr("core.admin.tasks.PAGE_SIZE", 2)
+    monkeypatch.setattr("core.admin.referrals.PAGE_SIZE", 2)
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    for day in (3, 1, 2):
+        services.create_task(by=world.staffs_officer, profile=profile, title=f"Visit on day {day}",
+                             assigned_team=world.staffs_iom,
+                             due_on=timezone.localdate() + timezone.timedelta(days=day))
+    for _ in range(3):
+        services.make_referral(by=world.staffs_officer, profile=profile, to_team=world.waveney_asb,
+                               form_slug="generic", form=generic(), programme="asb", case_type="asb_case")
+    client = login(world.staffs_officer)
+    url = reverse("wraparound_tasks:index")
+    first = client.get(url, {"scope": "team"}).content.decode()
+    assert "Visit on day 1" in first and "Visit on day 2" in first and "Visit on day 3" not in first
+    assert "Page 1 of 2 · 3 in all" in first and "?scope=team&amp;status=open&amp;p=2" in first
+    second = client.get(url, {"scope": "team", "status": "open", "p": 2}).content.decode()
+    assert "Visit on day 3" in second and "Visit on day 1" not in second and "Page 2 of 2" in second
+    referrals = reverse("wraparound_referrals:index")
+    waveney = login(world.waveney_officer)
+    pages = [waveney.get(referrals, {"box": "in", "status": "waiting", "p": p}).content.decode() for p in (1, 2)]
+    assert "Page 1 of 2 · 3 in all" in pages[0] and "?box=in&amp;status=waiting&amp;p=2" in pages[0]
+    shown = [set(re.findall(r"#(\d+) ", page)) for page in pages]
+    assert len(shown[0]) == 2 and len(shown[1]) == 1 and not shown[0] & shown[1]
+    monkeypatch.setattr("core.admin.inbox.PAGE_SIZE", 2)  # the inbox pages the same way, newest first
+    inbox = waveney.get(reverse("wraparound_inbox:index")).content.decode()
+    assert "Page 1 of 2 · 3 in all" in inbox and 'href="?show=all&amp;p=2">Older</a>' in inbox
+    # Someone outside the records sees neither the rows nor their number.
+    outsider = login(world.outsider).get(url, {"scope": "team"}).content.decode()
+    assert "Visit on day" not in outsider and "in all" not in outsider
+
+
 def test_receiver_sees_the_referral_summary_not_the_profile(world, hidden):
     client = login(world.norfolk_officer)
     referral = hidden["referral"]
