@@ -441,7 +441,7 @@ def seed_work(cur, c: dict, now, programme, case_type) -> None:
     each); a quarter still open (two fifths of them started), due over the two years around
     now.
     Referrals between random teams about random profiles, three in ten still waiting. A team is
-    a function of ``i % teams``, so status and assignee kind vary with ``i // teams`` too:
+    a function of ``i % teams``, so status, priority and assignee kind vary with ``i // teams`` too:
     otherwise every task of a team would share one status (and a quarter of the teams
     would have none)."""
     C, N, T, U = c["cases"], c["profiles"], c["teams"], c["users"]
@@ -451,7 +451,7 @@ def seed_work(cur, c: dict, now, programme, case_type) -> None:
         f"""INSERT INTO core_task (id, title, description, due_on, priority, status, created_at, completed_at,
                                     completion_note, version, assigned_team_id, assigned_user_id, case_id,
                                     completed_by_id, created_by_id, profile_id, referral_id, updated_at)
-            SELECT i, 'Task ' || i, '', %s::date + ((i * 7919) %% 730 - 365)::int, 1 + (i * 31) %% 4, s.status,
+            SELECT i, 'Task ' || i, '', %s::date + ((i * 7919) %% 730 - 365)::int, 1 + ((i + i / {T}) * 31) %% 4, s.status,
                    %s::timestamptz - ((i * 104729) %% 500000) * interval '1 minute',
                    CASE WHEN s.status IN ('done', 'cancelled') THEN %s::timestamptz
                         - ((i * 15485863) %% 400000) * interval '1 minute' END,
