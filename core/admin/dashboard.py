@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -64,10 +64,15 @@ class MyTasksPanel(DashboardPanel):
         # every task (106 ms at scale 1.0); as a semi-join, it still did (155 ms).
         open_ = Task.objects.filter(status__in=Task.OPEN_STATUSES).order_by().values("pk")
         assigned = open_.filter(assigned_user=self.user).union(open_.filter(assigned_team_id__in=teams), all=True)
-        tasks = task_queryset(self.user).filter(pk__in=access.computed_first(assigned))
+        # The panel shows the first few; how many are open and overdue in all comes with
+        # them (counted over every row, before the limit), not from the rows shown.
+        tasks = task_queryset(self.user).filter(pk__in=access.computed_first(assigned)).annotate(
+            open_total=Window(Count("pk")),
+            overdue_total=Window(Count("pk", filter=Q(due_on__lt=timezone.localdate()))),
+        )
         rows = annotate_tasks(self.user, list(tasks[:PANEL_ROWS]))
         return {"kind": "tasks", "tasks": rows, "more_url": reverse("wraparound_tasks:index"),
-                "overdue": sum(1 for t in rows if t.overdue)}
+                "open": rows[0].open_total if rows else 0, "overdue": rows[0].overdue_total if rows else 0}
 
 
 class ReferralsWaitingPanel(DashboardPanel):

@@ -134,6 +134,7 @@ def test_dashboard_lists_my_open_tasks_and_counts_the_referrals_i_see(world, hid
     content = login(world.staffs_officer).get(reverse("wagtailadmin_home")).content.decode()
     assert "Ring the school" in content and "Team home visit" in content and "Hidden visit" in content
     assert "Old errand" not in content and "Waveney&#x27;s errand" not in content
+    assert "3 open for you and your teams" in content  # with Hidden visit, assigned to them too
     months = re.search(r'id="chart-referrals-desc">([^<]*)<', content).group(1)
     assert sum(int(n) for n in re.findall(r": (\d+)", months)) == 1, months  # hidden's, not Norfolk's own
     waveney = login(world.waveney_officer).get(reverse("wagtailadmin_home")).content.decode()
@@ -172,6 +173,17 @@ def test_task_referral_and_inbox_lists_page_through_everything(world, monkeypatc
     # Someone outside the records sees neither the rows nor their number.
     outsider = login(world.outsider).get(url, {"scope": "team"}).content.decode()
     assert "Visit on day" not in outsider and "in all" not in outsider
+
+
+def test_dashboard_counts_every_open_and_overdue_task_not_only_those_shown(world, monkeypatch):
+    monkeypatch.setattr("core.admin.dashboard.PANEL_ROWS", 2)
+    profile = ProfileFactory(owner_team=world.staffs_iom)
+    for days in (-3, -2, -1, 4):
+        services.create_task(by=world.staffs_officer, profile=profile, title=f"Due in {days}",
+                             assigned_team=world.staffs_iom, due_on=timezone.localdate() + timezone.timedelta(days=days))
+    content = login(world.staffs_officer).get(reverse("wagtailadmin_home")).content.decode()
+    assert "Due in -3" in content and "Due in -2" in content and "Due in -1" not in content
+    assert "3 overdue" in content and "4 open for you and your teams, the 2 due soonest here" in content
 
 
 def test_receiver_sees_the_referral_summary_not_the_profile(world, hidden):
