@@ -330,6 +330,12 @@ class Bench:
         self.run("API GET /api/v1/activities/, page of 20 (typical)", activities, max_queries=12,
                  note=f"newest first, of the {visible:,} activities on the cases and profiles the user sees")
 
+        def visits():
+            response = client.get(url, {"kind": "visit"})
+            assert response.status_code == 200, response.status_code
+
+        self.run("API GET /api/v1/activities/?kind=visit, page of 20 (typical)", visits, max_queries=12)
+
 
     def work_lists(self):
         """The typical user's tasks and referrals: the screens (open tasks assigned to

@@ -289,32 +289,34 @@ def visible_entry_pks(model: type[models.Model], user, level: int = AccessLevel.
     return _entry_arms(model, user, level, "pk")
 
 
-def _entry_arms(model: type[models.Model], user, level: int, *fields: str) -> QuerySet:
+def _entry_arms(model: type[models.Model], user, level: int, *fields: str, where: Q | None = None) -> QuerySet:
     on_case, on_profile, not_restricted = _entry_conditions(user, level)
-    first, second = (model._default_manager.filter(on, not_restricted).order_by().values(*fields)
+    first, second = (model._default_manager.filter(on, not_restricted, where or Q()).order_by().values(*fields)
                      for on in (on_case, on_profile))
     return first.union(second, all=True)
 
 
-def visible_activity_page_sql(user, start: int, stop: int, level: int = AccessLevel.VIEW) -> tuple[str, list]:
-    """Ids of the activities ``user`` may see, newest first, from ``start`` to ``stop``, as
-    SQL text for ``pk__in=RawSQL(...)`` (PostgreSQL). Both arms of the union are read from
-    the covering indexes of migration 0013 alone; only the page's rows are fetched after."""
+def visible_activity_page_sql(user, start: int, stop: int, level: int = AccessLevel.VIEW, *,
+                              where: Q | None = None) -> tuple[str, list]:
+    """Ids of the activities ``user`` may see (and ``where`` selects), newest first, from
+    ``start`` to ``stop``, as SQL text for ``pk__in=RawSQL(...)`` (PostgreSQL). Both arms
+    of the union are read from the covering indexes of migration 0013 (and 0015: kind)
+    alone; only the page's rows are fetched after."""
     if not _is_active_user(user):
         return "SELECT NULL::bigint WHERE FALSE", []
-    sql, params = _entry_arms(Activity, user, level, "id", "occurred_at").query.sql_with_params()
+    sql, params = _entry_arms(Activity, user, level, "id", "occurred_at", where=where).query.sql_with_params()
     return (f"SELECT u.id FROM ({sql}) AS u ORDER BY u.occurred_at DESC, u.id DESC LIMIT %s OFFSET %s",
             [*params, stop - start, start])
 
 
-def visible_activity_count(user, level: int = AccessLevel.VIEW) -> int:
-    """How many activities ``user`` may see: on PostgreSQL, a count over the two arms of
-    :func:`visible_entry_pks`, read from the covering indexes alone."""
+def visible_activity_count(user, level: int = AccessLevel.VIEW, *, where: Q | None = None) -> int:
+    """How many activities ``user`` may see (and ``where`` selects): on PostgreSQL, a count
+    over the two arms of :func:`visible_entry_pks`, read from the covering indexes alone."""
     if not _is_active_user(user):
         return 0
     if connection.vendor != "postgresql":
-        return restrict(Activity.objects.all(), user, level).count()
-    sql, params = _entry_arms(Activity, user, level, "id").query.sql_with_params()
+        return restrict(Activity.objects.filter(where or Q()), user, level).count()
+    sql, params = _entry_arms(Activity, user, level, "id", where=where).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql}) AS u", params)
         return cursor.fetchone()[0]

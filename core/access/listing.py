@@ -13,6 +13,7 @@ scale 1.0) and checked the same rows. Elsewhere (SQLite) the page is ``restrict`
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from .engine import (
@@ -104,10 +105,16 @@ class VisibleActivityList(_PagedFromIndex):
 
     order = ("-occurred_at", "-id")
 
+    def __init__(self, user, rows, *, where: Q | None = None):
+        """``where``: a condition on the activities' own columns that the covering indexes
+        hold (kind, occurred_at), applied inside both arms of the union."""
+        super().__init__(user, rows.filter(where) if where else rows)
+        self.where = where
+
     def _total(self) -> int:
-        return visible_activity_count(self.user)
+        return visible_activity_count(self.user, where=self.where)
 
     def _page_ids(self, start, stop):
         if connection.vendor != "postgresql":
             return None
-        return visible_activity_page_sql(self.user, start, stop)
+        return visible_activity_page_sql(self.user, start, stop, where=self.where)

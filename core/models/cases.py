@@ -134,14 +134,15 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "activities"
-        # Newest first within a case or a profile, covering what access needs (PostgreSQL
-        # INCLUDE): listing every activity a user may see, and counting them, reads only
-        # these indexes (core.access.listing.VisibleEntryList).
+        # Newest first within a case or a profile, covering what access needs and the kind
+        # (PostgreSQL INCLUDE): listing every activity a user may see, of a kind or since a
+        # time, and counting them, reads only these indexes (core.access.listing.
+        # VisibleActivityList).
         indexes = [
-            models.Index(fields=["case", "-occurred_at", "-id"], include=["restricted", "organisation"],
+            models.Index(fields=["case", "-occurred_at", "-id"], include=["restricted", "organisation", "kind"],
                          name="activity_case_idx"),
-            models.Index(fields=["profile", "-occurred_at", "-id"], include=["case", "restricted", "organisation"],
-                         name="activity_profile_idx"),
+            models.Index(fields=["profile", "-occurred_at", "-id"],
+                         include=["case", "restricted", "organisation", "kind"], name="activity_profile_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -96,8 +96,9 @@ def test_transfer_ownership(world, staffs):
 
 
 def test_unfiltered_activity_list_is_every_visible_activity_newest_first(world, staffs):
-    """The unfiltered list pages through core.access.listing.VisibleActivityList; a filter
-    takes the generic path. Both give restrict()'s rows, newest first, audited."""
+    """The list pages through core.access.listing.VisibleActivityList, filtered by kind or
+    time inside its arms; to a case or a profile it takes the generic path. All give
+    restrict()'s rows, newest first, audited."""
     from core import access
 
     user, api = staffs
@@ -118,5 +119,12 @@ def test_unfiltered_activity_list_is_every_visible_activity_newest_first(world, 
     assert [a["id"] for a in first["items"] + second["items"]] == expected
     visits = api.get("/activities/", kind="visit").json()
     assert visits["count"] == 1 and visits["items"][0]["summary"] == "Visit"
+    since = api.get("/activities/", since="2026-01-03T00:00:00Z", page_size=2).json()
+    assert since["count"] == 3 and [a["summary"] for a in since["items"]] == ["Day 5", "Day 4"]
+    notes_since = api.get("/activities/", kind="contact", since="2026-01-04T00:00:00Z").json()
+    assert [a["summary"] for a in notes_since["items"]] == ["Day 5", "Day 4"] and notes_since["count"] == 2
+    assert api.get("/activities/", kind="visit", since="2026-01-03T00:00:00Z").json()["count"] == 0
+    assert [a["summary"] for a in api.get("/activities/", case=case.pk, since="2026-01-04T00:00:00Z")
+            .json()["items"]] == ["Day 5", "Day 4"]
     event = AuditEvent.objects.filter(action="search", object_type="core.activity").order_by("pk").first()
     assert event.changes["returned"] == expected[:4]

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Q
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -430,8 +431,9 @@ def test_visible_entry_pks_lists_what_restrict_lets_through(world):
 
 
 def test_visible_activity_list_pages_and_counts_what_restrict_lets_through(world):
-    """``VisibleActivityList`` (the API's unfiltered activity list): the covering indexes'
-    union on PostgreSQL, ``restrict()`` elsewhere — the same rows, newest first."""
+    """``VisibleActivityList`` (the API's activity list): the covering indexes' union on
+    PostgreSQL, ``restrict()`` elsewhere — the same rows, newest first, filtered by kind or
+    time or not."""
     from datetime import timedelta as td
 
     from core.access.listing import VisibleActivityList
@@ -444,12 +446,18 @@ def test_visible_activity_list_pages_and_counts_what_restrict_lets_through(world
             activity(world.staffs_police, profile=p, restricted=True), activity(world.waveney, profile=p),
             activity(world.norfolk_police, profile=hidden), activity(world.staffs_police, case=seen_case)]
     for i, entry in enumerate(made):  # distinct times, one tie broken by id
-        Activity.objects.filter(pk=entry.pk).update(occurred_at=timezone.now() - td(hours=min(i, 4)))
+        Activity.objects.filter(pk=entry.pk).update(occurred_at=timezone.now() - td(hours=min(i, 4)),
+                                                    kind="visit" if i in (1, 2, 4) else "contact")
     for user in (world.staffs_officer, world.waveney_officer, world.outsider):
         expected = list(access.restrict(Activity.objects.all(), user).order_by("-occurred_at", "-id"))
         listing = VisibleActivityList(user, Activity.objects.all())
         assert len(listing) == len(expected) and listing[0:50] == expected, user.username
         assert listing[1:3] == expected[1:3] and listing[2:2] == []
+        for where in (Q(kind="visit"), Q(occurred_at__gte=timezone.now() - td(hours=2, minutes=30)),
+                      Q(kind="contact", occurred_at__gte=timezone.now() - td(hours=3, minutes=30))):
+            expected = list(access.restrict(Activity.objects.filter(where), user).order_by("-occurred_at", "-id"))
+            listing = VisibleActivityList(user, Activity.objects.all(), where=where)
+            assert len(listing) == len(expected) and listing[0:50] == expected, (user.username, where)
     assert len(VisibleActivityList(world.waveney_officer, Activity.objects.all())) == 2  # not the restricted one
     world.staffs_officer.is_active = False
     world.staffs_officer.save()
