@@ -399,15 +399,21 @@ def test_restricted_activity_needs_access_to_parent_too(world):
     assert visible(Activity, world.waveney_officer) == set()
 
 
+def staffs_records_shared_with_waveney(world, profile_level, case_level):
+    """A Staffordshire case and profile shared with Waveney's ASB unit at the levels given,
+    and a Norfolk case and profile nobody shares: (seen case, hidden case, profile, hidden
+    profile)."""
+    seen_case, hidden_case = CaseFactory(owner_team=world.staffs_iom), CaseFactory(owner_team=world.norfolk_iom)
+    p, hidden = ProfileFactory(owner_team=world.staffs_iom), ProfileFactory(owner_team=world.norfolk_iom)
+    share(p, world.waveney_asb, profile_level, world.staffs_officer)
+    share(seen_case, world.waveney_asb, case_level, world.staffs_officer)
+    return seen_case, hidden_case, p, hidden
+
+
 def test_visible_entry_pks_lists_what_restrict_lets_through(world):
     """The union the API's unfiltered activity list reads: the same entries as
     ``restrict()``'s OR, for every user and level, restricted entries included."""
-    seen_case = CaseFactory(owner_team=world.staffs_iom)
-    hidden_case = CaseFactory(owner_team=world.norfolk_iom)
-    p = ProfileFactory(owner_team=world.staffs_iom)
-    hidden_profile = ProfileFactory(owner_team=world.norfolk_iom)
-    share(p, world.waveney_asb, CONTRIBUTE, world.staffs_officer)
-    share(seen_case, world.waveney_asb, VIEW, world.staffs_officer)
+    seen_case, hidden_case, p, hidden_profile = staffs_records_shared_with_waveney(world, CONTRIBUTE, VIEW)
     entries = [
         activity(world.staffs_police, case=seen_case),
         activity(world.staffs_police, case=seen_case, profile=hidden_profile),  # follows the case
@@ -470,12 +476,7 @@ def test_listing_tasks_and_referrals_reads_what_restrict_lets_through(world):
     PostgreSQL the union of the filter's arms, elsewhere its ``OR`` — the same rows for
     every user and level: on a visible case, on no case with a visible profile, assigned
     to the user or one of their teams; the two teams, the referrer, the profile's readers."""
-    seen_case = CaseFactory(owner_team=world.staffs_iom)
-    hidden_case = CaseFactory(owner_team=world.norfolk_iom)
-    p = ProfileFactory(owner_team=world.staffs_iom)
-    hidden = ProfileFactory(owner_team=world.norfolk_iom)
-    share(p, world.waveney_asb, VIEW, world.staffs_officer)
-    share(seen_case, world.waveney_asb, CONTRIBUTE, world.staffs_officer)
+    seen_case, hidden_case, p, hidden = staffs_records_shared_with_waveney(world, VIEW, CONTRIBUTE)
 
     def task(team=None, user=None, **parent):
         return Task.objects.create(title="Call", assigned_team=team, assigned_user=user, **parent)
