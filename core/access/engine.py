@@ -439,7 +439,7 @@ def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW, *, point_l
     referrals) the rows are then read on PostgreSQL as ``pk IN`` the ``UNION ALL`` of the
     arms, each an index scan. Their ``OR`` suits a narrowed query, but over a whole table
     PostgreSQL cannot use an index for it: the API's unfiltered task list scanned all
-    1,000,000 tasks at scale 1.0 (360 ms for a page and its count)."""
+    1,000,000 tasks at scale 1.0 (346 ms for a page and its count)."""
     model = queryset.model
     if model not in FILTERS:
         raise TypeError(f"{model._meta.label} is not protected by core.access.")
