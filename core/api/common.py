@@ -9,13 +9,14 @@ from typing import Annotated, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 from pydantic import AwareDatetime, BeforeValidator
 
 from .. import access
-from ..models import Organisation, Team
+from ..models import Case, Organisation, Profile, Team
 from .conventions import record_list_read
 
 #: A record id in a path, query or body: bounded like the database's 64-bit keys, so an
@@ -99,6 +100,25 @@ class AuditedPagination(PageNumberPagination):
         filters.update(page=pagination.page, page_size=self._get_page_size(pagination.page_size))
         record_list_read(request, queryset.model, filters, [obj.pk for obj in items])
         return result
+
+
+def parents_visible(user, *, listing: bool) -> dict:
+    """``case_visible``/``profile_visible`` annotations (may the user see the row's case,
+    its profile?) for tasks and referrals, computed in the row's own query. For one row,
+    probed as point look-ups; for a list, read from the user's visible ids computed once:
+    probing made PostgreSQL hash every visible case and profile *row* for the API's task
+    list (13 of its 65 ms at scale 1.0; 52 ms since)."""
+    if listing:
+        return {
+            "case_visible": ExpressionWrapper(Q(case_id__in=access.visible_root_pks(Case, user)), BooleanField()),
+            "profile_visible": ExpressionWrapper(Q(profile_id__in=access.visible_root_pks(Profile, user)),
+                                                 BooleanField()),
+        }
+    return {
+        "case_visible": Exists(access.restrict(Case.objects.filter(pk=OuterRef("case_id")), user, point_lookup=True)),
+        "profile_visible": Exists(
+            access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user, point_lookup=True)),
+    }
 
 
 def visible_or_field_error(model, user, pk, field: str, level=access.AccessLevel.VIEW):

@@ -14,13 +14,13 @@ from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from .. import access, services
-from ..models import Case, Membership, Profile, Referral, ReferralStep
+from ..models import Membership, Profile, Referral, ReferralStep
 from ..plugins.registry import registry
 from .auth import require_write
 from .common import (
@@ -30,6 +30,7 @@ from .common import (
     TeamRef,
     UserRef,
     one_of,
+    parents_visible,
     resolver,
     team_or_field_error,
     visible_or_field_error,
@@ -176,16 +177,15 @@ class ReferralFilters(Schema):
     made_since: IsoDateTime | None = Field(None, description="Made at or after (ISO 8601 with zone).")
 
 
-def referrals_for(user, *, listing: bool = False):
+def referrals_for(user, *, listing: bool = False, many: bool = False):
     """Referrals ``user`` may see, with their steps. ``listing``: across everything the
-    user may see (see ``core.access.restrict``)."""
-    visible_profile = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user, point_lookup=True)
-    visible_case = access.restrict(Case.objects.filter(pk=OuterRef("case_id")), user, point_lookup=True)
+    user may see (see ``core.access.restrict``); ``many``: a list, not one referral (see
+    ``parents_visible``)."""
     return access.restrict(Referral.objects.all(), user, listing=listing).select_related(
         "from_team__organisation", "to_team__organisation", "made_by",
     ).prefetch_related(
         Prefetch("steps", queryset=ReferralStep.objects.select_related("by").order_by("at", "id")),
-    ).annotate(profile_visible=Exists(visible_profile), case_visible=Exists(visible_case))
+    ).annotate(**parents_visible(user, listing=many))
 
 
 def _referral_response(request, response, referral_id: int):
@@ -198,7 +198,7 @@ def _referral_response(request, response, referral_id: int):
 @paginate(AuditedPagination)
 def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]):
     # Not narrowed to a box or a person: read the union of the access arms.
-    queryset = referrals_for(request.user, listing=not (filters.box or filters.profile))
+    queryset = referrals_for(request.user, listing=not (filters.box or filters.profile), many=True)
     mine = Membership.objects.filter(user=request.user).values("team_id")
     if filters.box == "in":
         queryset = queryset.filter(to_team_id__in=mine)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -28,6 +28,7 @@ from .common import (
     TeamRef,
     UserRef,
     one_of,
+    parents_visible,
     resolver,
     team_or_field_error,
     visible_or_field_error,
@@ -120,15 +121,14 @@ class TaskFilters(Schema):
     updated_since: IsoDateTime | None = Field(None, description="Changed at or after (ISO 8601 with zone).")
 
 
-def tasks_for(user, *, listing: bool = False):
+def tasks_for(user, *, listing: bool = False, many: bool = False):
     """Tasks ``user`` may see, each annotated ``case_visible``/``profile_visible`` (may
     the user see the record it is on?) — in the page's one query. ``listing``: across
-    everything the user may see (see ``core.access.restrict``)."""
-    visible_case = access.restrict(Case.objects.filter(pk=OuterRef("case_id")), user, point_lookup=True)
-    visible_profile = access.restrict(Profile.objects.filter(pk=OuterRef("profile_id")), user, point_lookup=True)
+    everything the user may see (see ``core.access.restrict``); ``many``: a list, not one
+    task (see ``parents_visible``)."""
     return access.restrict(Task.objects.all(), user, listing=listing).select_related(
         "assigned_user", "assigned_team__organisation", "created_by",
-    ).annotate(case_visible=Exists(visible_case), profile_visible=Exists(visible_profile))
+    ).annotate(**parents_visible(user, listing=many))
 
 
 def _user_or_field_error(pk: int | None, field: str):
@@ -150,7 +150,7 @@ def _task_response(request, response, task_id: int):
 @paginate(AuditedPagination)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters]):
     # Not narrowed to an assignee or a record: read the union of the access arms.
-    queryset = tasks_for(request.user, listing=not (filters.assignee or filters.case or filters.profile))
+    queryset = tasks_for(request.user, listing=not (filters.assignee or filters.case or filters.profile), many=True)
     if filters.assignee == "me":
         queryset = queryset.filter(assigned_user=request.user)
     elif filters.assignee == "my_teams":

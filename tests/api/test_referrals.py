@@ -50,6 +50,9 @@ def test_make_a_referral(world, staffs, person, receiver):
     assert seen.json()["person_summary"]["name"] == "Harvey Cooper"
     assert receiver[1].get(f"/profiles/{person.pk}").status_code == 404
     assert [r["id"] for r in receiver[1].get("/referrals/", box="in").json()["items"]] == [referral["id"]]
+    [listed] = receiver[1].get("/referrals/").json()["items"]  # the whole reach: the same, no profile
+    assert listed["id"] == referral["id"] and listed["profile_id"] is None
+    assert [r["profile_id"] for r in api.get("/referrals/").json()["items"]] == [person.pk]
     assert receiver[1].get("/referrals/", box="out").json()["count"] == 0
     assert [r["id"] for r in api.get("/referrals/", box="out", status="waiting").json()["items"]] == [referral["id"]]
 

@@ -133,6 +133,12 @@ def test_an_assignee_without_access_sees_the_task_not_the_record(world, account_
     _u, norfolk = account_for(world.norfolk_iom)
     body = norfolk.get(f"/tasks/{task.pk}").json()
     assert body["id"] == task.pk and body["profile_id"] is None and body["case_id"] is None
+    # The lists (all, and narrowed to the team) read the same from the user's visible ids.
+    for params in ({}, {"assignee": "my_teams"}):
+        [listed] = norfolk.get("/tasks/", **params).json()["items"]
+        assert listed["id"] == task.pk and listed["profile_id"] is None and listed["case_id"] is None
+    staffs_task = account_for(world.staffs_iom)[1].get("/tasks/").json()["items"]
+    assert [(t["id"], t["profile_id"]) for t in staffs_task] == [(task.pk, profile.pk)]
 
 
 def test_outsider_gets_404_and_writes_nothing(world, staffs, outsider_api):
