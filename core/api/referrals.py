@@ -30,7 +30,7 @@ from .common import (
     TeamRef,
     UserRef,
     one_of,
-    parents_visible,
+    parents_visible_annotations,
     resolver,
     team_or_field_error,
     visible_or_field_error,
@@ -180,12 +180,12 @@ class ReferralFilters(Schema):
 def referrals_for(user, *, listing: bool = False, many: bool = False):
     """Referrals ``user`` may see, with their steps. ``listing``: across everything the
     user may see (see ``core.access.restrict``); ``many``: a list, not one referral (see
-    ``parents_visible``)."""
+    ``parents_visible_annotations``)."""
     return access.restrict(Referral.objects.all(), user, listing=listing).select_related(
         "from_team__organisation", "to_team__organisation", "made_by",
     ).prefetch_related(
         Prefetch("steps", queryset=ReferralStep.objects.select_related("by").order_by("at", "id")),
-    ).annotate(**parents_visible(user, listing=many))
+    ).annotate(**parents_visible_annotations(user, many=many))
 
 
 def _referral_response(request, response, referral_id: int):

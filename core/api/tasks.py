@@ -28,7 +28,7 @@ from .common import (
     TeamRef,
     UserRef,
     one_of,
-    parents_visible,
+    parents_visible_annotations,
     resolver,
     team_or_field_error,
     visible_or_field_error,
@@ -125,10 +125,10 @@ def tasks_for(user, *, listing: bool = False, many: bool = False):
     """Tasks ``user`` may see, each annotated ``case_visible``/``profile_visible`` (may
     the user see the record it is on?) — in the page's one query. ``listing``: across
     everything the user may see (see ``core.access.restrict``); ``many``: a list, not one
-    task (see ``parents_visible``)."""
+    task (see ``parents_visible_annotations``)."""
     return access.restrict(Task.objects.all(), user, listing=listing).select_related(
         "assigned_user", "assigned_team__organisation", "created_by",
-    ).annotate(**parents_visible(user, listing=many))
+    ).annotate(**parents_visible_annotations(user, many=many))
 
 
 def _user_or_field_error(pk: int | None, field: str):
