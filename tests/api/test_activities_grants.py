@@ -30,6 +30,10 @@ def test_activity_outsider_and_restricted(world, staffs, outsider_api, account_f
     _u, norfolk = account_for(world.norfolk_iom)
     assert norfolk.get(f"/activities/{restricted.pk}").status_code == 404
     assert norfolk.get("/activities/").json()["count"] == 0
+    for params in ({"kind": "contact"}, {"since": "2026-01-01T00:00:00Z"}):  # filtered inside the index's union
+        assert norfolk.get("/activities/", **params).json()["count"] == 0
+        assert outsider_api[1].get("/activities/", **params).json()["count"] == 0
+        assert staffs[1].get("/activities/", **params).json()["count"] == 1
     assert outsider_api[1].get(f"/activities/{restricted.pk}").status_code == 404
     refused = outsider_api[1].post("/activities/", {"case": case.pk, "summary": "Sneaky"})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "case"
