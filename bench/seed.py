@@ -438,12 +438,11 @@ def seed(scale: float, *, log=print) -> dict:
 def seed_work(cur, c: dict, now, programme, case_type) -> None:
     """Tasks and referrals, spread as a partnership's work is: tasks 60% on cases, 40% on
     profiles; a quarter assigned to a named user (~12 each), the rest to a team (~375
-    each); a quarter still open (two fifths of them started), due over the two years around
-    now.
-    Referrals between random teams about random profiles, three in ten still waiting. A team is
-    a function of ``i % teams``, so status, priority and assignee kind vary with ``i // teams`` too:
-    otherwise every task of a team would share one status (and a quarter of the teams
-    would have none)."""
+    each); a quarter still open (two fifths of them started), due over the two years
+    around now. Referrals between random teams about random profiles, three in ten still
+    waiting. A team is a function of ``i % teams``, so status, priority and assignee kind
+    vary with ``i // teams`` too: otherwise every task of a team would share one status
+    (and a quarter of the teams would have none)."""
     C, N, T, U = c["cases"], c["profiles"], c["teams"], c["users"]
     statuses = "ARRAY['open','open','open','in_progress','in_progress','done','done','done','done','done','done'," \
                "'done','done','done','done','done','done','done','cancelled','cancelled']"
