@@ -121,7 +121,7 @@ class CaseUserObjectPermission(_GrantRowMixin, UserObjectPermissionBase):
     content_object = models.ForeignKey("core.Case", on_delete=models.CASCADE)
 
     class Meta(UserObjectPermissionBase.Meta):
-        indexes = [models.Index(fields=["user", "permission", "content_object"], name="case_uperm_idx",
+        indexes = [models.Index(fields=["user", "permission", "content_object"], name="case_uperm_cover_idx",
                                 include=["expires_at"])]  # see CaseGroupObjectPermission
 
 
@@ -135,7 +135,7 @@ class CaseGroupObjectPermission(_GrantRowMixin, GroupObjectPermissionBase):
     content_object = models.ForeignKey("core.Case", on_delete=models.CASCADE)
 
     class Meta(GroupObjectPermissionBase.Meta):
-        indexes = [models.Index(fields=["group", "permission", "content_object"], name="case_gperm_idx",
+        indexes = [models.Index(fields=["group", "permission", "content_object"], name="case_gperm_cover_idx",
                                 include=["expires_at"])]
 
 

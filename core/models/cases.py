@@ -140,9 +140,9 @@ class Activity(models.Model):
         # VisibleActivityList).
         indexes = [
             models.Index(fields=["case", "-occurred_at", "-id"], include=["restricted", "organisation", "kind"],
-                         name="activity_case_idx"),
+                         name="activity_case_kind_idx"),
             models.Index(fields=["profile", "-occurred_at", "-id"],
-                         include=["case", "restricted", "organisation", "kind"], name="activity_profile_idx"),
+                         include=["case", "restricted", "organisation", "kind"], name="activity_profile_kind_idx"),
         ]
         constraints = [
             models.CheckConstraint(
