@@ -286,14 +286,12 @@ def visible_entry_pks(model: type[models.Model], user, level: int = AccessLevel.
         raise TypeError("visible_entry_pks answers for activities and reports.")
     if not _is_active_user(user):
         return model.objects.none().values("pk")
-    return _entry_arms(model, user, level, "pk")
+    return _union_of_arms(model, user, level, "pk")
 
 
-def _entry_arms(model: type[models.Model], user, level: int, *fields: str, where: Q | None = None) -> QuerySet:
+def _entry_arms(user, level) -> list[Q]:
     on_case, on_profile, not_restricted = _entry_conditions(user, level)
-    first, second = (model._default_manager.filter(on, not_restricted, where or Q()).order_by().values(*fields)
-                     for on in (on_case, on_profile))
-    return first.union(second, all=True)
+    return [on_case & not_restricted, on_profile & not_restricted]
 
 
 def visible_activity_page_sql(user, start: int, stop: int, level: int = AccessLevel.VIEW, *,
@@ -304,7 +302,7 @@ def visible_activity_page_sql(user, start: int, stop: int, level: int = AccessLe
     alone; only the page's rows are fetched after."""
     if not _is_active_user(user):
         return "SELECT NULL::bigint WHERE FALSE", []
-    sql, params = _entry_arms(Activity, user, level, "id", "occurred_at", where=where).query.sql_with_params()
+    sql, params = _union_of_arms(Activity, user, level, "id", "occurred_at", where=where).query.sql_with_params()
     return (f"SELECT u.id FROM ({sql}) AS u ORDER BY u.occurred_at DESC, u.id DESC LIMIT %s OFFSET %s",
             [*params, stop - start, start])
 
@@ -316,7 +314,7 @@ def visible_activity_count(user, level: int = AccessLevel.VIEW, *, where: Q | No
         return 0
     if connection.vendor != "postgresql":
         return restrict(Activity.objects.filter(where or Q()), user, level).count()
-    sql, params = _entry_arms(Activity, user, level, "id", where=where).query.sql_with_params()
+    sql, params = _union_of_arms(Activity, user, level, "id", where=where).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql}) AS u", params)
         return cursor.fetchone()[0]
@@ -403,11 +401,23 @@ FILTERS: dict[type[models.Model], Callable[[object, int], Q]] = {
 
 #: Models whose filter is an ``OR`` of arms that an index answers each: listed across the
 #: user's whole reach, their rows are read as ``pk IN (arm UNION ALL arm …)`` (see
-#: :func:`restrict`'s ``listing``).
+#: :func:`restrict`'s ``listing``, :func:`visible_entry_pks`, :class:`core.access.listing.
+#: VisibleActivityList`).
 ARMS: dict[type[models.Model], Callable[[object, int], list[Q]]] = {
+    Activity: _entry_arms,
+    Report: _entry_arms,
     Task: _task_arms,
     Referral: _referral_arms,
 }
+
+
+def _union_of_arms(model: type[models.Model], user, level: int, *fields: str, where: Q | None = None) -> QuerySet:
+    """``fields`` of the rows of ``model`` that ``user`` may use at ``level`` (and ``where``
+    selects): a ``UNION ALL`` of one select per arm of :data:`ARMS`; a row reached by two
+    arms appears twice."""
+    first, *rest = (model._default_manager.filter(arm, where or Q()).order_by().values(*fields)
+                    for arm in ARMS[model](user, AccessLevel(level)))
+    return first.union(*rest, all=True)
 
 
 def register_protected(model: type[models.Model], build_filter: Callable[[object, int], Q]) -> None:
@@ -435,8 +445,8 @@ def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW, *, point_l
     everything the user may see first (see :func:`visible_root_pks`).
 
     ``listing=True`` when ``queryset`` lists rows across everything the user may see (not
-    narrowed to one record or assignee): for the models in :data:`ARMS` (tasks,
-    referrals) the rows are then read on PostgreSQL as ``pk IN`` the ``UNION ALL`` of the
+    narrowed to one record or assignee): for the models in :data:`ARMS` (activities,
+    reports, tasks, referrals) the rows are then read on PostgreSQL as ``pk IN`` the ``UNION ALL`` of the
     arms, each an index scan. Their ``OR`` suits a narrowed query, but over a whole table
     PostgreSQL cannot use an index for it: the API's unfiltered task list scanned all
     1,000,000 tasks at scale 1.0 (346 ms for a page and its count)."""
@@ -448,9 +458,7 @@ def restrict(queryset: QuerySet, user, level: int = AccessLevel.VIEW, *, point_l
     token = _point_lookup.set(point_lookup)
     try:
         if listing and model in ARMS and connection.vendor == "postgresql":
-            arms = [model._default_manager.filter(arm).order_by().values("pk")
-                    for arm in ARMS[model](user, AccessLevel(level))]
-            return queryset.filter(pk__in=arms[0].union(*arms[1:], all=True))
+            return queryset.filter(pk__in=_union_of_arms(model, user, level, "pk"))
         condition = FILTERS[model](user, AccessLevel(level))
     finally:
         _point_lookup.reset(token)

@@ -97,8 +97,9 @@ class VisibleProfileList(_PagedFromIndex):
 
 class VisibleActivityList(_PagedFromIndex):
     """Every activity ``user`` may see, newest first (the API's activity list, unless it
-    is narrowed to a case or a profile). On PostgreSQL the count and the page's ids are read from the activities'
-    covering indexes through the union of :func:`core.access.visible_entry_pks` — 1.2 s
+    is narrowed to a case or a profile). On PostgreSQL the count and the page's ids are
+    read from the activities' covering indexes through the union of
+    :func:`core.access.visible_entry_pks` — 1.2 s
     for the first page and count of a user who sees 13,237 of 5,000,000 activities through
     ``restrict()``'s ``OR``, 323 ms through the union alone, which fetched every row to
     sort it; then only the page's rows are loaded."""
