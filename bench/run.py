@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import statistics
 import sys
@@ -330,12 +331,16 @@ class Bench:
         self.run("API GET /api/v1/activities/, page of 20 (typical)", activities, max_queries=12,
                  note=f"newest first, of the {visible:,} activities on the cases and profiles the user sees")
 
-        def visits():
-            response = client.get(url, {"kind": "visit"})
+        self.run("API GET /api/v1/activities/?kind=visit, page of 20 (typical)",
+                 self.getter(client, url, {"kind": "visit"}), max_queries=12)
+
+    @staticmethod
+    def getter(client, url, params=None):
+        """A scenario: ``client`` GETs ``url`` (with ``params``) and must get a 200."""
+        def get():
+            response = client.get(url, params or {})
             assert response.status_code == 200, response.status_code
-
-        self.run("API GET /api/v1/activities/?kind=visit, page of 20 (typical)", visits, max_queries=12)
-
+        return get
 
     def work_lists(self):
         """The typical user's tasks and referrals: the screens (open tasks assigned to
@@ -348,13 +353,7 @@ class Bench:
 
         user = self.users["typical"]
         client = self.client_for(user)
-
-        def getter(url, params=None):
-            def get():
-                response = client.get(url, params or {})
-                assert response.status_code == 200, response.status_code
-            return get
-
+        getter = functools.partial(self.getter, client)
         tasks = reverse("wraparound_tasks:index")
         self.run("tasks screen, my open tasks, HTTP (typical)", getter(tasks), max_queries=20)
         self.run("tasks screen, my teams' open tasks, HTTP (typical)", getter(tasks, {"scope": "team"}),

@@ -11,25 +11,25 @@ from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndex
 from django.db.migrations.operations import AddIndex, RemoveIndex
 
 
-def _on_postgres(schema_editor) -> bool:
-    return schema_editor.connection.vendor == "postgresql"
+class _ConcurrentlyOnPostgres:
+    """:attr:`concurrent` on PostgreSQL, :attr:`plain` on any other database."""
 
+    concurrent: type
+    plain: type
 
-class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
+    def _operation(self, schema_editor) -> type:
+        return self.concurrent if schema_editor.connection.vendor == "postgresql" else self.plain
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        parent = AddIndexConcurrently if _on_postgres(schema_editor) else AddIndex
-        parent.database_forwards(self, app_label, schema_editor, from_state, to_state)
+        self._operation(schema_editor).database_forwards(self, app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        parent = AddIndexConcurrently if _on_postgres(schema_editor) else AddIndex
-        parent.database_backwards(self, app_label, schema_editor, from_state, to_state)
+        self._operation(schema_editor).database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
-class RemoveIndexConcurrentlyOnPostgres(RemoveIndexConcurrently):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        parent = RemoveIndexConcurrently if _on_postgres(schema_editor) else RemoveIndex
-        parent.database_forwards(self, app_label, schema_editor, from_state, to_state)
+class AddIndexConcurrentlyOnPostgres(_ConcurrentlyOnPostgres, AddIndexConcurrently):
+    concurrent, plain = AddIndexConcurrently, AddIndex
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        parent = RemoveIndexConcurrently if _on_postgres(schema_editor) else RemoveIndex
-        parent.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+class RemoveIndexConcurrentlyOnPostgres(_ConcurrentlyOnPostgres, RemoveIndexConcurrently):
+    concurrent, plain = RemoveIndexConcurrently, RemoveIndex
